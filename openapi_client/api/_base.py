@@ -1,0 +1,148 @@
+"""What every API class shares: its client, and the three views of one operation.
+
+An operation is written once, as a method that checks its arguments and returns a
+:class:`Call` (which endpoint, with which parameters). :func:`returns_data`,
+:func:`returns_http_info` and :func:`returns_raw` turn it into the generated-style methods
+``x``, ``x_with_http_info`` and ``x_without_preload_content``, one line each, all typed with the
+operation's own signature.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Callable, Generic, Mapping, Optional, Sequence, Tuple, TypeVar
+
+from typing_extensions import Concatenate, ParamSpec
+
+from openapi_client.api_client import ApiClient, Endpoint
+from openapi_client.api_response import ApiResponse
+from openapi_client.exceptions import ApiTypeError, ApiValueError
+from openapi_client.rest import RESTResponse
+
+__all__ = ["BaseApi", "Call", "returns_data", "returns_http_info", "returns_raw"]
+
+T = TypeVar("T")
+P = ParamSpec("P")
+ApiT = TypeVar("ApiT", bound="BaseApi")
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    """One operation call: the endpoint and its path, query and header parameters."""
+
+    endpoint: Endpoint[T]
+    options: Mapping[str, Any]
+    path_params: Mapping[str, Any] = field(default_factory=dict)
+    query_params: Sequence[Tuple[str, Any]] = ()
+    header_params: Mapping[str, Any] = field(default_factory=dict)
+
+
+class BaseApi:
+    """Holds the :class:`ApiClient` an API class sends through."""
+
+    def __init__(self, api_client: Optional[ApiClient] = None) -> None:
+        if api_client is not None and not isinstance(api_client, ApiClient):
+            raise ApiTypeError(f"api_client must be an ApiClient, not {type(api_client).__name__}")
+        self.api_client = api_client if api_client is not None else ApiClient.get_default()
+
+    @property
+    def _validating(self) -> bool:
+        return bool(self.api_client.configuration.client_side_validation)
+
+    def _send(self, call: Call[T]) -> ApiResponse[T]:
+        return self.api_client.request_with_info(
+            call.endpoint,
+            path_params=call.path_params,
+            query_params=call.query_params,
+            header_params=call.header_params,
+            options=call.options,
+        )
+
+
+def returns_data(
+    build: Callable[Concatenate[ApiT, P], Call[T]],
+) -> Callable[Concatenate[ApiT, P], T]:
+    """The operation returning the decoded model."""
+
+    @functools.wraps(build)
+    def operation(self: ApiT, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return self._send(build(self, *args, **kwargs)).data
+
+    return operation
+
+
+def returns_http_info(
+    build: Callable[Concatenate[ApiT, P], Call[T]],
+) -> Callable[Concatenate[ApiT, P], ApiResponse[T]]:
+    """The operation returning :class:`ApiResponse` (status, headers, model, raw bytes)."""
+
+    @functools.wraps(build)
+    def operation(self: ApiT, /, *args: P.args, **kwargs: P.kwargs) -> ApiResponse[T]:
+        return self._send(build(self, *args, **kwargs))
+
+    operation.__doc__ = (
+        f"Like :meth:`{build.__name__}`, but returns an :class:`ApiResponse` with the status "
+        "code, headers, decoded data and raw body."
+    )
+    return operation
+
+
+def returns_raw(
+    build: Callable[Concatenate[ApiT, P], Call[T]],
+) -> Callable[Concatenate[ApiT, P], RESTResponse]:
+    """The operation returning the unread, undecoded :class:`RESTResponse`."""
+
+    @functools.wraps(build)
+    def operation(self: ApiT, /, *args: P.args, **kwargs: P.kwargs) -> RESTResponse:
+        call = build(self, *args, **kwargs)
+        return self.api_client.request_without_preload(
+            call.endpoint,
+            path_params=call.path_params,
+            query_params=call.query_params,
+            header_params=call.header_params,
+            options=call.options,
+        )
+
+    operation.__doc__ = (
+        f"Like :meth:`{build.__name__}`, but returns the :class:`RESTResponse` unread and "
+        "undecoded, whatever its status (no exception for error statuses)."
+    )
+    return operation
+
+
+# -- argument checks shared by the operations ------------------------------------------------
+
+
+def check_str(name: str, value: Any, *, optional: bool = False) -> None:
+    """Refuse a non-str (or ``None`` unless ``optional``) with ApiTypeError."""
+    if value is None and optional:
+        return
+    if not isinstance(value, str):
+        wanted = "a str or None" if optional else "a str"
+        raise ApiTypeError(f"{name} must be {wanted}, not {type(value).__name__}", [name])
+
+
+def check_int_range(name: str, value: Any, low: int, high: int, *, enforce: bool) -> None:
+    """Refuse a non-int with ApiTypeError and, when ``enforce``, one outside [low, high]."""
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ApiTypeError(f"{name} must be an int, not {type(value).__name__}", [name])
+    if enforce and not low <= value <= high:
+        raise ApiValueError(f"{name} must be between {low} and {high}, not {value}", [name])
+
+
+def check_enum(name: str, value: Any, enum_type: Any, *, closed: bool) -> Any:
+    """Accept a member of ``enum_type`` or its string; ``closed`` refuses unknown strings."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ApiTypeError(
+            f"{name} must be a {enum_type.__name__} or str, not {type(value).__name__}", [name]
+        )
+    member = enum_type(value)
+    if closed and not member.is_known:
+        allowed = ", ".join(repr(item.value) for item in enum_type)
+        raise ApiValueError(f"{name} must be one of {allowed}, not {value!r}", [name])
+    return member

@@ -1,0 +1,563 @@
+"""The core every operation goes through: build the request, send it, decode the answer."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import enum
+import logging
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    ClassVar,
+    Dict,
+    Generic,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Type,
+    TypeVar,
+    Union,
+)
+from urllib.parse import quote, urlencode
+
+from pydantic import BaseModel, TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
+from typing_extensions import TypedDict
+
+from openapi_client._version import __version__
+from openapi_client.api_response import ApiResponse
+from openapi_client.configuration import Configuration, TimeoutSpec
+from openapi_client.exceptions import (
+    ApiDecodeError,
+    ApiException,
+    ApiTypeError,
+    ApiValueError,
+)
+from openapi_client.models import HttpErrorOut, HTTPValidationError
+from openapi_client.rest import RESTClientObject, RESTResponse, RetriesSpec
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+__all__ = ["ApiClient", "Endpoint", "RequestOptions", "RequestSerialized"]
+
+T = TypeVar("T")
+RequestSerialized = Tuple[str, str, Dict[str, str], Any, List[Tuple[str, Any]]]
+
+_log = logging.getLogger("openapi_client")
+_FORBIDDEN_IN_HEADER = re.compile(r"[\r\n\x00]")
+_REDACTED_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
+_OPTION_NAMES = frozenset(
+    {
+        "_request_timeout",
+        "_request_auth",
+        "_content_type",
+        "_headers",
+        "_host_index",
+        "_request_retries",
+        "_request_deadline",
+    }
+)
+
+
+class RequestOptions(TypedDict, total=False):
+    """Per-call options every operation takes, all keyword-only.
+
+    ``_request_timeout``: seconds or ``(connect, read)``; ``_request_retries``: an int or a
+    urllib3 ``Retry``; ``_request_deadline``: seconds for the whole call; ``_request_auth``: an
+    auth setting (``{"in": "header", "key": ..., "value": ...}``) replacing the configured one;
+    ``_headers``: extra headers; ``_host_index``: which configured server to use;
+    ``_content_type``: accepted for compatibility (these GETs send no body).
+    """
+
+    _request_timeout: TimeoutSpec
+    _request_retries: RetriesSpec
+    _request_deadline: Optional[float]
+    _request_auth: Optional[Dict[str, Any]]
+    _content_type: Optional[str]
+    _headers: Optional[Mapping[str, str]]
+    _host_index: Optional[int]
+
+
+@dataclass(frozen=True)
+class Endpoint(Generic[T]):
+    """One operation: HTTP method, path template and the model a 2xx body decodes into."""
+
+    method: str
+    path: str
+    response_type: Type[T]
+
+
+class ApiClient:
+    """Sends the API's requests and decodes its answers; safe to share between threads.
+
+    Use it as a context manager (or call :meth:`close`) so its pooled connections are released.
+
+    :param configuration: Settings; ``Configuration.get_default()`` when omitted.
+    :param header_name: A header sent with every request, with ``header_value``.
+    :param cookie: A ``Cookie`` header sent with every request.
+    """
+
+    _default: ClassVar[Optional[ApiClient]] = None
+    _default_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(
+        self,
+        configuration: Optional[Configuration] = None,
+        header_name: Optional[str] = None,
+        header_value: Optional[str] = None,
+        cookie: Optional[str] = None,
+    ) -> None:
+        if configuration is not None and not isinstance(configuration, Configuration):
+            raise ApiTypeError(
+                f"configuration must be a Configuration, not {type(configuration).__name__}"
+            )
+        self.configuration = configuration if configuration is not None else Configuration.get_default()
+        self.rest_client = RESTClientObject(self.configuration)
+        self.default_headers: Dict[str, str] = {}
+        if header_name is not None:
+            self.set_default_header(header_name, header_value or "")
+        self.cookie = cookie
+        self.user_agent = f"openapi-client-python/{__version__}"
+        self.client_side_validation = self.configuration.client_side_validation
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc_value: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release every pooled connection. The client can still be used; it reconnects."""
+        self.rest_client.clear()
+
+    @classmethod
+    def get_default(cls) -> ApiClient:
+        """The shared client used by APIs created without one."""
+        with cls._default_lock:
+            if cls._default is None:
+                cls._default = ApiClient()
+            return cls._default
+
+    @classmethod
+    def set_default(cls, default: Optional[ApiClient]) -> None:
+        """Make ``default`` the client APIs created without one use."""
+        with cls._default_lock:
+            cls._default = default
+
+    # -- headers ---------------------------------------------------------------------------
+
+    @property
+    def user_agent(self) -> str:
+        """The ``User-Agent`` header sent with every request."""
+        return self.default_headers["User-Agent"]
+
+    @user_agent.setter
+    def user_agent(self, value: str) -> None:
+        self.set_default_header("User-Agent", value)
+
+    def set_default_header(self, header_name: str, header_value: str) -> None:
+        """Send ``header_name: header_value`` with every request; CR/LF are refused."""
+        _check_header(header_name, header_value)
+        self.default_headers[header_name] = header_value
+
+    # -- the one request path ----------------------------------------------------------------
+
+    def param_serialize(
+        self,
+        method: str,
+        resource_path: str,
+        path_params: Optional[Mapping[str, Any]] = None,
+        query_params: Optional[Sequence[Tuple[str, Any]]] = None,
+        header_params: Optional[Mapping[str, Any]] = None,
+        body: Any = None,
+        post_params: Optional[List[Tuple[str, Any]]] = None,
+        files: Optional[Mapping[str, Any]] = None,
+        auth_settings: Optional[Sequence[str]] = None,
+        collection_formats: Optional[Mapping[str, str]] = None,
+        _host: Optional[str] = None,
+        _request_auth: Optional[Mapping[str, Any]] = None,
+    ) -> RequestSerialized:
+        """Build ``(method, url, headers, body, post_params)`` for one request.
+
+        Each path parameter is percent-encoded as exactly one segment; query parameters skip
+        ``None``; header values with CR, LF or NUL are refused with :class:`ApiValueError`.
+        """
+        if body is not None or files or post_params:
+            raise ApiValueError("this API's operations take no request body")
+        path = resource_path
+        if path_params:
+            path = resource_path.format_map(
+                {name: _path_segment(name, value) for name, value in path_params.items()}
+            )
+        url = (_host if _host is not None else self.configuration.host) + path
+        if query_params:
+            pairs = [
+                (name, _query_value(value)) for name, value in query_params if value is not None
+            ]
+            if pairs:
+                url += "?" + urlencode(pairs, quote_via=quote)
+
+        headers = {"Accept": "application/json"}
+        headers.update(self.default_headers)
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        if _request_auth is not None:
+            _apply_auth(headers, _request_auth)
+        else:
+            for setting in self.configuration.auth_settings().values():
+                _apply_auth(headers, setting)
+        if header_params:
+            for name, value in header_params.items():
+                if value is not None:
+                    headers[name] = value if isinstance(value, str) else _query_value(value)
+        for name, value in headers.items():
+            _check_header(name, value)
+        return method, url, headers, None, []
+
+    def call_api(
+        self,
+        method: str,
+        url: str,
+        header_params: Optional[Dict[str, str]] = None,
+        body: Any = None,
+        post_params: Optional[List[Tuple[str, Any]]] = None,
+        _request_timeout: TimeoutSpec = None,
+        *,
+        _request_retries: RetriesSpec = None,
+        _request_deadline: Optional[float] = None,
+        _preload_content: bool = True,
+    ) -> RESTResponse:
+        """Send a serialized request; the answer comes back undecoded, whatever its status."""
+        started = time.perf_counter()
+        response = self.rest_client.request(
+            method,
+            url,
+            headers=header_params,
+            body=body,
+            post_params=post_params,
+            _request_timeout=_request_timeout,
+            retries=_request_retries,
+            deadline=_request_deadline,
+            preload_content=_preload_content,
+        )
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug(
+                "%s %s -> %d %s in %.1f ms (attempts: %d) request headers: %s",
+                method,
+                url,
+                response.status,
+                response.reason or "",
+                (time.perf_counter() - started) * 1000.0,
+                response.attempts,
+                self._redacted(header_params or {}),
+            )
+        return response
+
+    def response_deserialize(
+        self,
+        response_data: RESTResponse,
+        response_types_map: Optional[Mapping[str, Any]] = None,
+    ) -> ApiResponse[Any]:
+        """Decode a 2xx answer into its model, or raise the exception for its status.
+
+        ``response_types_map`` maps a status (``"200"``, ``"2XX"``) to a model class or name.
+        """
+        body = response_data.read()
+        status = response_data.status
+        if 200 <= status <= 299:
+            types = response_types_map or {}
+            wanted = types.get(str(status)) or types.get("2XX")
+            data = self._decode(body, wanted, response_data) if wanted is not None else None
+            return ApiResponse(
+                status_code=status, headers=response_data.headers, data=data, raw_data=body
+            )
+        raise self._error_for(response_data, body)
+
+    def _request(
+        self,
+        endpoint: Endpoint[T],
+        *,
+        path_params: Optional[Mapping[str, Any]] = None,
+        query_params: Optional[Sequence[Tuple[str, Any]]] = None,
+        header_params: Optional[Mapping[str, Any]] = None,
+        options: Mapping[str, Any],
+        preload_content: bool = True,
+    ) -> RESTResponse:
+        """Serialize and send one operation call; the shared path of every API method."""
+        if options:
+            unknown = options.keys() - _OPTION_NAMES
+            if unknown:
+                raise ApiTypeError(
+                    f"got unexpected keyword argument(s) {', '.join(sorted(unknown))}; "
+                    f"per-call options are {', '.join(sorted(_OPTION_NAMES))}"
+                )
+            extra = options.get("_headers")
+            if extra:
+                if not isinstance(extra, Mapping):
+                    raise ApiTypeError(f"_headers must be a mapping, not {type(extra).__name__}")
+                header_params = {**(header_params or {}), **extra}
+        host = None
+        host_index = options.get("_host_index")
+        if host_index is not None:
+            host = self.configuration.get_host_from_settings(host_index)
+        method, url, headers, _, _ = self.param_serialize(
+            endpoint.method,
+            endpoint.path,
+            path_params=path_params,
+            query_params=query_params,
+            header_params=header_params,
+            _host=host,
+            _request_auth=options.get("_request_auth"),
+        )
+        return self.call_api(
+            method,
+            url,
+            headers,
+            _request_timeout=options.get("_request_timeout"),
+            _request_retries=options.get("_request_retries"),
+            _request_deadline=options.get("_request_deadline"),
+            _preload_content=preload_content,
+        )
+
+    def request_with_info(
+        self,
+        endpoint: Endpoint[T],
+        *,
+        path_params: Optional[Mapping[str, Any]] = None,
+        query_params: Optional[Sequence[Tuple[str, Any]]] = None,
+        header_params: Optional[Mapping[str, Any]] = None,
+        options: Mapping[str, Any],
+    ) -> ApiResponse[T]:
+        """Call ``endpoint`` and decode its answer (see :meth:`response_deserialize`)."""
+        response = self._request(
+            endpoint,
+            path_params=path_params,
+            query_params=query_params,
+            header_params=header_params,
+            options=options,
+        )
+        body = response.read()
+        if 200 <= response.status <= 299:
+            data = self._decode(body, endpoint.response_type, response)
+            return ApiResponse(
+                status_code=response.status, headers=response.headers, data=data, raw_data=body
+            )
+        raise self._error_for(response, body)
+
+    def request_without_preload(
+        self,
+        endpoint: Endpoint[T],
+        *,
+        path_params: Optional[Mapping[str, Any]] = None,
+        query_params: Optional[Sequence[Tuple[str, Any]]] = None,
+        header_params: Optional[Mapping[str, Any]] = None,
+        options: Mapping[str, Any],
+    ) -> RESTResponse:
+        """Call ``endpoint`` and return the answer unread and undecoded, whatever its status."""
+        return self._request(
+            endpoint,
+            path_params=path_params,
+            query_params=query_params,
+            header_params=header_params,
+            options=options,
+            preload_content=False,
+        )
+
+    # -- decoding --------------------------------------------------------------------------
+
+    def _decode(self, body: bytes, wanted: Any, response: RESTResponse) -> Any:
+        try:
+            if isinstance(wanted, type) and issubclass(wanted, BaseModel):
+                return wanted.model_validate_json(body)
+            return _adapter(wanted).validate_json(body)
+        except PydanticValidationError as exc:
+            text = body.decode("utf-8", errors="replace")
+            name = getattr(wanted, "__name__", str(wanted))
+            kind = "is not valid JSON" if _is_json_error(exc) else f"does not match {name}"
+            raise ApiDecodeError(
+                f"the answer {kind}: {_first_error(exc)}",
+                status=response.status,
+                body=text,
+                headers=response.headers,
+            ) from exc
+
+    def _error_for(self, response: RESTResponse, body: bytes) -> ApiException:
+        text = body.decode("utf-8", errors="replace")
+        retry_after = None
+        retries = getattr(response.response, "retries", None)
+        if hasattr(retries, "get_retry_after"):
+            retry_after = retries.get_retry_after(response.response)  # type: ignore[union-attr]
+        return ApiException.from_response(
+            http_resp=response,
+            body=text,
+            data=_parse_error_body(body),
+            retry_after=retry_after,
+            attempts=response.attempts,
+        )
+
+    def deserialize(
+        self, response_text: Union[str, bytes], response_type: Any, content_type: Optional[str] = None
+    ) -> Any:
+        """Decode ``response_text`` as ``response_type`` (a model class, a typing form, or a
+        model's name); JSON unless ``content_type`` says text. Bad input raises ApiValueError."""
+        if content_type is not None and not _is_json_type(content_type):
+            if content_type.startswith("text/"):
+                return response_text if isinstance(response_text, str) else response_text.decode()
+            raise ApiValueError(f"cannot decode content type {content_type!r}")
+        target = _resolve_type(response_type)
+        try:
+            return _adapter(target).validate_json(response_text)
+        except PydanticValidationError as exc:
+            raise ApiValueError(f"cannot decode as {response_type}: {_first_error(exc)}") from exc
+
+    def sanitize_for_serialization(self, obj: Any) -> Any:
+        """``obj`` as plain JSON-ready data: models by wire name, enums by value, dates ISO."""
+        if obj is None or isinstance(obj, (str, int, float, bool)):
+            return obj.value if isinstance(obj, enum.Enum) else obj
+        if isinstance(obj, enum.Enum):
+            return self.sanitize_for_serialization(obj.value)
+        if isinstance(obj, (list, tuple, set, frozenset)):
+            return [self.sanitize_for_serialization(item) for item in obj]
+        if isinstance(obj, (datetime.datetime, datetime.date, datetime.time)):
+            return obj.isoformat()
+        if isinstance(obj, decimal.Decimal):
+            return str(obj)
+        if isinstance(obj, (bytes, bytearray)):
+            return obj.decode("utf-8", errors="replace")
+        if isinstance(obj, BaseModel):
+            obj = obj.model_dump(by_alias=True, exclude_none=True)
+        if isinstance(obj, Mapping):
+            return {str(key): self.sanitize_for_serialization(value) for key, value in obj.items()}
+        raise ApiTypeError(f"cannot serialize a {type(obj).__name__}")
+
+    def _redacted(self, headers: Mapping[str, str]) -> Dict[str, str]:
+        secret = _REDACTED_HEADERS | {name.lower() for name in self.configuration.api_key}
+        return {name: ("***" if name.lower() in secret else value) for name, value in headers.items()}
+
+
+# -- helpers (pure functions) ------------------------------------------------------------
+
+
+def _check_header(name: Any, value: Any) -> None:
+    if not isinstance(name, str) or not isinstance(value, str):
+        raise ApiTypeError(
+            f"header {name!r} must be a str name with a str value, not {type(value).__name__}"
+        )
+    if _FORBIDDEN_IN_HEADER.search(name) or _FORBIDDEN_IN_HEADER.search(value):
+        raise ApiValueError(
+            f"header {name!r} contains a line break or NUL, which would split the request; "
+            "nothing was sent"
+        )
+
+
+def _apply_auth(headers: Dict[str, str], setting: Mapping[str, Any]) -> None:
+    where = setting.get("in", "header")
+    if where != "header":
+        raise ApiValueError(f"auth in {where!r} is not supported; only 'header' is")
+    key = setting.get("key")
+    value = setting.get("value")
+    if not isinstance(key, str) or not isinstance(value, str):
+        raise ApiTypeError("_request_auth needs a str 'key' and a str 'value'")
+    headers[key] = value
+
+
+def _path_segment(name: str, value: Any) -> str:
+    text = _query_value(value)
+    if not text:
+        raise ApiValueError(f"{name} must not be empty", [name])
+    # One segment, whatever it holds: '/', '?', '#' and dots are escaped, so '../x' stays put.
+    return quote(text, safe="").replace(".", "%2E")
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _parse_error_body(body: bytes) -> Optional[BaseModel]:
+    if not body:
+        return None
+    for model in (HttpErrorOut, HTTPValidationError):
+        try:
+            parsed = model.model_validate_json(body)
+        except PydanticValidationError:
+            continue
+        if isinstance(parsed, HTTPValidationError) and parsed.detail is None:
+            continue
+        return parsed
+    return None
+
+
+def _is_json_error(exc: PydanticValidationError) -> bool:
+    return any(err["type"] == "json_invalid" for err in exc.errors(include_url=False))
+
+
+def _first_error(exc: PydanticValidationError) -> str:
+    err = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in err["loc"])
+    more = exc.error_count() - 1
+    text = f"{where + ': ' if where else ''}{err['msg']}"
+    return text + (f" (and {more} more)" if more > 0 else "")
+
+
+def _is_json_type(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+_ADAPTERS: Dict[Any, TypeAdapter[Any]] = {}
+
+
+def _adapter(target: Any) -> TypeAdapter[Any]:
+    found = _ADAPTERS.get(target)
+    if found is None:
+        found = _ADAPTERS[target] = TypeAdapter(target)
+    return found
+
+
+def _resolve_type(response_type: Any) -> Any:
+    if not isinstance(response_type, str):
+        return response_type
+    from openapi_client import models
+
+    simple: Dict[str, Any] = {
+        "str": str,
+        "int": int,
+        "float": float,
+        "bool": bool,
+        "object": Any,
+        "datetime": datetime.datetime,
+        "date": datetime.date,
+        "bytearray": bytes,
+    }
+    name = response_type.strip()
+    if name in simple:
+        return simple[name]
+    for prefix, wrap in (("List[", List), ("Dict[str, ", Dict)):
+        if name.startswith(prefix) and name.endswith("]"):
+            inner = _resolve_type(name[len(prefix) : -1])
+            return wrap[inner] if wrap is List else Dict[str, inner]  # type: ignore[valid-type]
+    found = getattr(models, name, None) if name in models.__all__ else None
+    if found is None:
+        raise ApiValueError(f"unknown response type {response_type!r}")
+    return found

@@ -1,0 +1,300 @@
+"""Settings for an :class:`~openapi_client.ApiClient`: where, who, how securely and how patiently."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import platform
+import sys
+import threading
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Sequence, Tuple, Union
+
+from openapi_client._version import __version__
+from openapi_client.exceptions import ApiValueError
+
+if TYPE_CHECKING:
+    from urllib3.util.retry import Retry
+
+__all__ = [
+    "Configuration",
+    "DEFAULT_HOST",
+    "DEFAULT_TIMEOUT",
+    "DEFAULT_RETRIES",
+    "TimeoutSpec",
+]
+
+DEFAULT_HOST = "http://localhost"
+#: Seconds to connect and to wait for each read, when nothing else is set.
+DEFAULT_TIMEOUT: Tuple[float, float] = (5.0, 30.0)
+#: Retries after the first attempt, for the idempotent GETs this API has.
+DEFAULT_RETRIES = 2
+
+TimeoutSpec = Union[None, float, int, Tuple[Optional[float], Optional[float]]]
+
+_LOGGER_NAME = "openapi_client"
+_SECRET_FIELDS = ("access_token", "api_key", "password")
+_REDACTED = "***"
+
+
+class Configuration:
+    """Everything an :class:`~openapi_client.ApiClient` needs to know.
+
+    :param host: Base URL of the API (default ``http://localhost``).
+    :param access_token: Sent as ``Authorization: Bearer <token>``.
+    :param api_key: ``{"Authorization": "key"}``-style dict of header name to key.
+    :param api_key_prefix: Optional prefix per key (for example ``"Bearer"``).
+    :param username: For HTTP basic auth, with ``password``.
+    :param timeout: Seconds, or a ``(connect, read)`` pair; default :data:`DEFAULT_TIMEOUT`.
+    :param retries: Retries after the first attempt (0 disables), or a urllib3 ``Retry``.
+    :param deadline: Seconds one call may take across all its attempts and waits (None: no bound).
+    :param debug: Log each request and response on the ``openapi_client`` logger.
+
+    Secrets (``access_token``, ``api_key``, ``password``) never appear in ``repr``/``str``, the
+    debug report or a log line.
+    """
+
+    _default: ClassVar[Optional[Configuration]] = None
+    _default_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(
+        self,
+        host: Optional[str] = None,
+        api_key: Optional[Dict[str, str]] = None,
+        api_key_prefix: Optional[Dict[str, str]] = None,
+        username: Optional[str] = None,
+        password: Optional[str] = None,
+        access_token: Optional[str] = None,
+        server_index: Optional[int] = None,
+        server_variables: Optional[Dict[str, str]] = None,
+        server_operation_index: Optional[Dict[str, int]] = None,
+        server_operation_variables: Optional[Dict[str, Dict[str, str]]] = None,
+        ignore_operation_servers: bool = False,
+        ssl_ca_cert: Optional[str] = None,
+        retries: Union[int, Retry, None] = None,
+        ca_cert_data: Optional[Union[str, bytes]] = None,
+        *,
+        debug: Optional[bool] = None,
+        timeout: TimeoutSpec = DEFAULT_TIMEOUT,
+        deadline: Optional[float] = None,
+        max_retry_wait: float = 60.0,
+    ) -> None:
+        self._base_path = (host if host is not None else DEFAULT_HOST).rstrip("/")
+        self.server_index = 0 if server_index is None and host is None else server_index
+        self.server_operation_index = server_operation_index or {}
+        self.server_variables = server_variables or {}
+        self.server_operation_variables = server_operation_variables or {}
+        self.ignore_operation_servers = ignore_operation_servers
+        self.api_key: Dict[str, str] = dict(api_key or {})
+        self.api_key_prefix: Dict[str, str] = dict(api_key_prefix or {})
+        self.username = username
+        self.password = password
+        self.access_token = access_token
+        self.logger = logging.getLogger(_LOGGER_NAME)
+        self._debug = False
+        self._debug_handler: Optional[logging.Handler] = None
+        self.verify_ssl = True
+        self.ssl_ca_cert = ssl_ca_cert
+        self.ca_cert_data = ca_cert_data
+        self.cert_file: Optional[str] = None
+        self.key_file: Optional[str] = None
+        self.assert_hostname: Union[bool, str, None] = None
+        self.tls_server_name: Optional[str] = None
+        self.connection_pool_maxsize = 10
+        self.proxy: Optional[str] = None
+        self.proxy_headers: Optional[Dict[str, str]] = None
+        self.no_proxy: Optional[str] = None
+        self.safe_chars_for_path_param = ""
+        self.retries = retries
+        self.timeout = timeout
+        self.deadline = deadline
+        self.max_retry_wait = max_retry_wait
+        self.socket_options: Optional[List[Tuple[int, int, Union[int, bytes]]]] = None
+        self.client_side_validation = True
+        self.datetime_format = "%Y-%m-%dT%H:%M:%S.%f%z"
+        self.date_format = "%Y-%m-%d"
+        if debug is not None:
+            self.debug = debug
+
+    # -- host ------------------------------------------------------------------------------
+
+    @property
+    def host(self) -> str:
+        """The base URL every request path is appended to."""
+        return self._base_path
+
+    @host.setter
+    def host(self, value: str) -> None:
+        self._base_path = value.rstrip("/")
+        self.server_index = None
+
+    def get_host_settings(self) -> List[Dict[str, Any]]:
+        """The servers the API document names (one: ``http://localhost``)."""
+        return [{"url": DEFAULT_HOST, "description": "No description provided"}]
+
+    def get_host_from_settings(
+        self,
+        index: Optional[int],
+        variables: Optional[Dict[str, str]] = None,
+        servers: Optional[Sequence[Dict[str, Any]]] = None,
+    ) -> str:
+        """The URL of server ``index`` (``None``: :attr:`host`)."""
+        if index is None:
+            return self._base_path
+        servers = list(servers) if servers is not None else self.get_host_settings()
+        if not 0 <= index < len(servers):
+            raise ApiValueError(
+                f"server index {index} is out of range; {len(servers)} server(s) are defined"
+            )
+        return str(servers[index]["url"])
+
+    # -- auth ------------------------------------------------------------------------------
+
+    def get_api_key_with_prefix(self, identifier: str, alias: Optional[str] = None) -> Optional[str]:
+        """The key for ``identifier`` (or ``alias``) with its prefix, or ``None``."""
+        key = self.api_key.get(identifier)
+        if key is None and alias is not None:
+            key = self.api_key.get(alias)
+        if key is None:
+            return None
+        prefix = self.api_key_prefix.get(identifier)
+        return f"{prefix} {key}" if prefix else key
+
+    def get_basic_auth_token(self) -> Optional[str]:
+        """The ``Authorization`` value for basic auth, or ``None`` without a username."""
+        if self.username is None and self.password is None:
+            return None
+        import base64
+
+        raw = f"{self.username or ''}:{self.password or ''}".encode()
+        return "Basic " + base64.b64encode(raw).decode("ascii")
+
+    def auth_settings(self) -> Dict[str, Dict[str, str]]:
+        """The auth headers this configuration sends, by scheme name."""
+        settings: Dict[str, Dict[str, str]] = {}
+        if self.access_token is not None:
+            settings["HTTPBearer"] = {
+                "type": "bearer",
+                "in": "header",
+                "key": "Authorization",
+                "value": f"Bearer {self.access_token}",
+            }
+        elif self.username is not None or self.password is not None:
+            basic = self.get_basic_auth_token()
+            assert basic is not None
+            settings["HTTPBasic"] = {
+                "type": "basic",
+                "in": "header",
+                "key": "Authorization",
+                "value": basic,
+            }
+        for name in self.api_key:
+            value = self.get_api_key_with_prefix(name)
+            if value is not None:
+                settings[f"ApiKey:{name}"] = {
+                    "type": "api_key",
+                    "in": "header",
+                    "key": name,
+                    "value": value,
+                }
+        return settings
+
+    # -- logging ---------------------------------------------------------------------------
+
+    @property
+    def debug(self) -> bool:
+        """Log every request and response (method, URL, status, time) at DEBUG.
+
+        Turning it on sets the ``openapi_client`` logger to DEBUG and, when no logging is
+        configured at all, attaches a handler that writes to stderr. It never touches
+        ``http.client``'s process-wide debug output.
+        """
+        return self._debug
+
+    @debug.setter
+    def debug(self, value: bool) -> None:
+        self._debug = bool(value)
+        if self._debug:
+            self.logger.setLevel(logging.DEBUG)
+            if not self.logger.handlers and not logging.getLogger().handlers:
+                self._debug_handler = logging.StreamHandler(sys.stderr)
+                self._debug_handler.setFormatter(
+                    logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+                )
+                self.logger.addHandler(self._debug_handler)
+        else:
+            self.logger.setLevel(logging.WARNING)
+            if self._debug_handler is not None:
+                self.logger.removeHandler(self._debug_handler)
+                self._debug_handler = None
+
+    # -- defaults --------------------------------------------------------------------------
+
+    @classmethod
+    def set_default(cls, default: Optional[Configuration]) -> None:
+        """Make ``default`` (a copy of it) what ``Configuration.get_default()`` returns."""
+        with cls._default_lock:
+            cls._default = copy.copy(default) if default is not None else None
+
+    @classmethod
+    def get_default_copy(cls) -> Configuration:
+        """A copy of the default configuration."""
+        return copy.copy(cls.get_default())
+
+    @classmethod
+    def get_default(cls) -> Configuration:
+        """The default configuration: the one given to :meth:`set_default`, else a new one."""
+        with cls._default_lock:
+            if cls._default is None:
+                cls._default = Configuration()
+            return cls._default
+
+    # -- reports ---------------------------------------------------------------------------
+
+    def to_debug_report(self) -> str:
+        """Versions of everything involved, for a bug report. Holds no setting and no secret."""
+        import pydantic
+        import urllib3
+
+        return (
+            "Python SDK Debug Report:\n"
+            f"OS: {platform.system()} {platform.release()}\n"
+            f"Python Version: {sys.version.split()[0]}\n"
+            "Version of the API: 1.4\n"
+            f"SDK Package Version: {__version__}\n"
+            f"urllib3 Version: {urllib3.__version__}\n"  # type: ignore[attr-defined]
+            f"pydantic Version: {pydantic.VERSION}"
+        )
+
+    def __repr__(self) -> str:
+        shown = {
+            "host": self.host,
+            "verify_ssl": self.verify_ssl,
+            "timeout": self.timeout,
+            "retries": self.retries,
+            "deadline": self.deadline,
+            "proxy": _strip_userinfo(self.proxy),
+        }
+        for name in _SECRET_FIELDS:
+            if getattr(self, name):
+                shown[name] = _REDACTED
+        if self.username is not None:
+            shown["username"] = self.username
+        body = ", ".join(f"{key}={value!r}" for key, value in shown.items())
+        return f"Configuration({body})"
+
+    __str__ = __repr__
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> Configuration:
+        clone = copy.copy(self)
+        for name, value in vars(self).items():
+            if name not in ("logger", "_debug_handler"):
+                setattr(clone, name, copy.deepcopy(value, memo))
+        return clone
+
+
+def _strip_userinfo(url: Optional[str]) -> Optional[str]:
+    """A proxy URL with any ``user:password@`` replaced, so it can be shown."""
+    if not url or "@" not in url:
+        return url
+    scheme, separator, rest = url.rpartition("://")
+    return f"{scheme}{separator}{_REDACTED}@{rest.rsplit('@', 1)[1]}"

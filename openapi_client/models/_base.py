@@ -1,0 +1,144 @@
+"""The shared base of every model, and of every enum.
+
+Models are declarative: fields, aliases and ``model_config`` only. This base implements the
+conversions once. Unknown fields sent by a newer server are kept (``extra="allow"``) and come
+back out of :meth:`BaseApiModel.to_dict` and :meth:`BaseApiModel.to_json`.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import pprint
+from typing import Any, Dict, Optional, Type, TypeVar, Union
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
+
+from openapi_client.exceptions import ApiTypeError, ApiValueError
+
+__all__ = ["BaseApiModel", "OpenEnum"]
+
+ModelT = TypeVar("ModelT", bound="BaseApiModel")
+_NO_VALUE: Any = object()
+
+
+class BaseApiModel(BaseModel):
+    """Snake_case attributes, camelCase on the wire; either name is accepted on input."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="allow",
+        defer_build=True,
+        validate_assignment=False,
+        use_enum_values=False,
+    )
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise ApiValueError(_explain(type(self), exc)) from exc
+
+    def to_str(self) -> str:
+        """The model as a pretty-printed dict of wire names."""
+        return pprint.pformat(self.to_dict())
+
+    def to_json(self) -> str:
+        """The model as a JSON string with wire names, unknown fields included."""
+        return self.model_dump_json(by_alias=True, exclude_none=True)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The model as a dict with wire names, unknown fields included, ``None`` left out."""
+        return self.model_dump(by_alias=True, exclude_none=True)
+
+    @classmethod
+    def from_json(cls: Type[ModelT], json_str: Union[str, bytes, bytearray, None]) -> Optional[ModelT]:
+        """Decode JSON text or bytes; ``None`` gives ``None``; bad input raises ApiValueError."""
+        if json_str is None:
+            return None
+        if not isinstance(json_str, (str, bytes, bytearray)):
+            raise ApiTypeError(
+                f"{cls.__name__}.from_json takes str or bytes, not {type(json_str).__name__}"
+            )
+        try:
+            return cls.model_validate_json(json_str)
+        except ValidationError as exc:
+            raise ApiValueError(_explain(cls, exc)) from exc
+
+    @classmethod
+    def from_dict(cls: Type[ModelT], obj: Optional[Dict[str, Any]]) -> Optional[ModelT]:
+        """Build from a dict with wire or attribute names; ``None`` gives ``None``."""
+        if obj is None:
+            return None
+        if isinstance(obj, cls):
+            return obj
+        if not isinstance(obj, dict):
+            raise ApiTypeError(f"{cls.__name__}.from_dict takes a dict, not {type(obj).__name__}")
+        try:
+            return cls.model_validate(obj)
+        except ValidationError as exc:
+            raise ApiValueError(_explain(cls, exc)) from exc
+
+
+def _explain(cls: type, exc: ValidationError) -> str:
+    problems = "; ".join(
+        f"{'.'.join(str(part) for part in err['loc']) or '(root)'}: {err['msg']}"
+        for err in exc.errors(include_url=False)[:5]
+    )
+    more = exc.error_count() - 5
+    return f"invalid {cls.__name__}: {problems}" + (f" (and {more} more)" if more > 0 else "")
+
+
+class _OpenEnumMeta(enum.EnumMeta):
+    """Lets ``Ordering()`` mean the API's default, and refuses other bare calls cleanly."""
+
+    def __call__(cls, value: Any = _NO_VALUE, *args: Any, **kwargs: Any) -> Any:
+        if value is _NO_VALUE and not args and not kwargs:
+            default = cls.__dict__.get("__api_default__")
+            if default is None:
+                example: Any = next(iter(cls.__members__.values())).value
+                raise ApiTypeError(f"{cls.__name__}() needs a value, e.g. {cls.__name__}({example!r})")
+            return cls[default]
+        return super().__call__(value, *args, **kwargs)
+
+
+class OpenEnum(str, enum.Enum, metaclass=_OpenEnumMeta):
+    """A string enum that keeps values it does not know.
+
+    Known values are members; an unknown value (from a newer server) becomes a pseudo-member
+    that equals its string, so decoding never fails on it and it round-trips unchanged.
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if not isinstance(value, str):
+            return None
+        pseudo = str.__new__(cls, value)
+        pseudo._name_ = value
+        pseudo._value_ = value
+        return pseudo
+
+    @property
+    def is_known(self) -> bool:
+        """Whether this value is one this version of the client was built with."""
+        return self._name_ in type(self).__members__
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}.{self._name_}: {self._value_!r}>"
+
+    def to_json(self) -> str:
+        """The value as a JSON string."""
+        return json.dumps(self.value)
+
+    @classmethod
+    def from_json(cls, json_str: str) -> Any:
+        """Decode a JSON string into a member (or a pseudo-member for an unknown value)."""
+        try:
+            return cls(json.loads(json_str))
+        except (ValueError, TypeError) as exc:
+            raise ApiValueError(f"invalid {cls.__name__}: {json_str!r}") from exc

@@ -1,0 +1,328 @@
+"""The transport: the one module that talks to urllib3.
+
+:class:`RESTClientObject` owns one urllib3 ``PoolManager`` (a ``ProxyManager`` for proxied
+hosts), hands every request the retry policy and timeout, and is the single error boundary:
+every urllib3 failure leaves here as an :class:`~openapi_client.exceptions.ApiConnectionError`
+or :class:`~openapi_client.exceptions.ApiTimeoutError` with the urllib3 error as its cause.
+"""
+
+from __future__ import annotations
+
+import io
+import ipaddress
+import ssl
+import time
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
+from urllib.parse import urlsplit
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    MaxRetryError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
+from urllib3.exceptions import (
+    TimeoutError as Urllib3TimeoutError,
+)
+from urllib3.util.retry import Retry
+from urllib3.util.timeout import Timeout
+
+from openapi_client.configuration import DEFAULT_RETRIES, TimeoutSpec
+from openapi_client.exceptions import (
+    ApiConnectionError,
+    ApiException,
+    ApiTimeoutError,
+    ApiTypeError,
+    ApiValueError,
+)
+from openapi_client.retry import RetriesExhausted, RetryPolicy
+
+if TYPE_CHECKING:
+    from openapi_client.configuration import Configuration
+
+__all__ = ["RESTClientObject", "RESTResponse", "ApiException", "is_socks_proxy_url"]
+
+RetriesSpec = Union[None, bool, int, Retry]
+
+
+def is_socks_proxy_url(url: Optional[str]) -> bool:
+    """Whether ``url`` names a SOCKS proxy (which needs an extra package, so is refused)."""
+    return bool(url) and urlsplit(str(url)).scheme.lower().startswith("socks")
+
+
+class RESTResponse(io.IOBase):
+    """An HTTP answer: ``status``, ``reason``, ``headers`` and, once read, ``data`` (bytes)."""
+
+    def __init__(self, resp: urllib3.BaseHTTPResponse) -> None:
+        self.response = resp
+        self.status: int = resp.status
+        self.reason: Optional[str] = resp.reason
+        self.data: Optional[bytes] = None
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """The response headers (case-insensitive)."""
+        return self.response.headers
+
+    def read(self) -> bytes:
+        """The whole body; read once, then kept in ``data``."""
+        if self.data is None:
+            self.data = self.response.data
+        return self.data
+
+    def getheaders(self) -> Mapping[str, str]:
+        """The response headers (case-insensitive)."""
+        return self.response.headers
+
+    def getheader(self, name: str, default: Optional[str] = None) -> Optional[str]:
+        """One response header, or ``default``."""
+        return self.response.headers.get(name, default)
+
+    @property
+    def attempts(self) -> int:
+        """How many requests this answer took (1 when nothing was retried)."""
+        retries = getattr(self.response, "retries", None)
+        return retries.attempts if isinstance(retries, RetryPolicy) else 1
+
+    def release_conn(self) -> None:
+        """Give the connection back to the pool (for unread, streamed answers)."""
+        self.response.release_conn()
+
+
+class _DeadlineTimeout(Timeout):
+    """A urllib3 ``Timeout`` whose connect and read limits never reach past a deadline."""
+
+    def __init__(self, *, deadline: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.deadline = deadline
+
+    def clone(self) -> _DeadlineTimeout:
+        return _DeadlineTimeout(
+            deadline=self.deadline, connect=self._connect, read=self._read, total=self.total
+        )
+
+    def _remaining(self) -> float:
+        # Never 0: a zero socket timeout means non-blocking, not "already late".
+        return max(self.deadline - time.monotonic(), 0.001)
+
+    @property
+    def connect_timeout(self) -> Any:
+        limit = super().connect_timeout
+        remaining = self._remaining()
+        return remaining if not isinstance(limit, (int, float)) else min(limit, remaining)
+
+    @property
+    def read_timeout(self) -> Optional[float]:
+        limit = super().read_timeout
+        remaining = self._remaining()
+        return remaining if not isinstance(limit, (int, float)) else min(limit, remaining)
+
+
+def make_timeout(spec: TimeoutSpec) -> Timeout:
+    """``5`` → 5 s for the whole attempt; ``(3, 30)`` → 3 s to connect, 30 s per read."""
+    if isinstance(spec, Timeout):
+        return spec
+    if spec is None:
+        return Timeout(connect=None, read=None)
+    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+        _check_seconds(spec, "timeout")
+        return Timeout(total=float(spec))
+    if isinstance(spec, tuple) and len(spec) == 2:
+        connect, read = spec
+        for part in spec:
+            if part is not None:
+                _check_seconds(part, "timeout")
+        return Timeout(connect=connect, read=read)
+    raise ApiTypeError(
+        f"timeout must be seconds or a (connect, read) pair, not {type(spec).__name__}: {spec!r}"
+    )
+
+
+def _check_seconds(value: Any, name: str) -> None:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise ApiTypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
+    if not value > 0 or value != value or value == float("inf"):
+        raise ApiValueError(f"{name} must be a positive, finite number of seconds, not {value!r}")
+
+
+def make_retry(spec: RetriesSpec, *, max_retry_wait: float) -> Retry:
+    """``None`` → the default policy; an int → that many retries; a ``Retry`` as given."""
+    if isinstance(spec, Retry):
+        return spec
+    if spec is None:
+        spec = DEFAULT_RETRIES
+    if spec is False:
+        spec = 0
+    if not isinstance(spec, int) or isinstance(spec, bool):
+        raise ApiTypeError(f"retries must be an int or a urllib3 Retry, not {type(spec).__name__}")
+    if spec < 0:
+        raise ApiValueError(f"retries must be 0 or more, not {spec}")
+    return RetryPolicy(spec, max_retry_wait=max_retry_wait)
+
+
+class RESTClientObject:
+    """Sends requests through one pooled urllib3 manager; safe to share between threads."""
+
+    def __init__(self, configuration: Configuration) -> None:
+        if is_socks_proxy_url(configuration.proxy):
+            raise ApiValueError("SOCKS proxies are not supported; use an http:// or https:// proxy")
+        self.retries = make_retry(configuration.retries, max_retry_wait=configuration.max_retry_wait)
+        self.timeout = make_timeout(configuration.timeout)
+        self.deadline = configuration.deadline
+        if self.deadline is not None:
+            _check_seconds(self.deadline, "deadline")
+        self._max_retry_wait = configuration.max_retry_wait
+        self._no_proxy = _parse_no_proxy(configuration.no_proxy)
+        pool_args: Dict[str, Any] = {
+            "num_pools": 10,
+            "maxsize": configuration.connection_pool_maxsize,
+            "cert_reqs": ssl.CERT_REQUIRED if configuration.verify_ssl else ssl.CERT_NONE,
+            "ca_certs": configuration.ssl_ca_cert,
+            "ca_cert_data": configuration.ca_cert_data,
+            "cert_file": configuration.cert_file,
+            "key_file": configuration.key_file,
+            "retries": self.retries,
+            "timeout": self.timeout,
+        }
+        if configuration.assert_hostname is not None:
+            pool_args["assert_hostname"] = configuration.assert_hostname
+        if configuration.tls_server_name:
+            pool_args["server_hostname"] = configuration.tls_server_name
+        if configuration.socket_options is not None:
+            pool_args["socket_options"] = configuration.socket_options
+        self.pool_manager: urllib3.PoolManager = urllib3.PoolManager(**pool_args)
+        self.proxy_manager: Optional[urllib3.ProxyManager] = None
+        if configuration.proxy:
+            self.proxy_manager = urllib3.ProxyManager(
+                proxy_url=configuration.proxy,
+                proxy_headers=configuration.proxy_headers,
+                **pool_args,
+            )
+
+    def _manager_for(self, url: str) -> urllib3.PoolManager:
+        if self.proxy_manager is None:
+            return self.pool_manager
+        host = (urlsplit(url).hostname or "").lower()
+        if _bypasses_proxy(host, self._no_proxy):
+            return self.pool_manager
+        return self.proxy_manager
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        headers: Optional[Mapping[str, str]] = None,
+        body: Any = None,
+        post_params: Any = None,
+        _request_timeout: TimeoutSpec = None,
+        *,
+        retries: RetriesSpec = None,
+        deadline: Optional[float] = None,
+        preload_content: bool = True,
+    ) -> RESTResponse:
+        """Send one request (retrying as the policy says) and return the answer.
+
+        :param _request_timeout: Overrides the configured timeout for this call.
+        :param retries: Overrides the configured retries for this call.
+        :param deadline: Seconds this call may take in all, overriding the configured one.
+        :raises ApiTimeoutError: a timeout or the deadline ran out.
+        :raises ApiConnectionError: the server could not be reached or the connection broke.
+        """
+        if body is not None or post_params:
+            raise ApiValueError("this API's operations take no request body")
+        timeout = self.timeout if _request_timeout is None else make_timeout(_request_timeout)
+        policy = self.retries if retries is None else make_retry(retries, max_retry_wait=self._max_retry_wait)
+        budget = self.deadline if deadline is None else deadline
+        if budget is not None:
+            _check_seconds(budget, "deadline")
+            ends = time.monotonic() + budget
+            timeout = _DeadlineTimeout(
+                deadline=ends, connect=timeout._connect, read=timeout._read, total=timeout.total
+            )
+            if isinstance(policy, RetryPolicy):
+                policy = policy.with_deadline(ends)
+        try:
+            raw = self._manager_for(url).urlopen(
+                method,
+                url,
+                headers=headers,
+                retries=policy,
+                timeout=timeout,
+                preload_content=preload_content,
+                redirect=True,
+            )
+        except RetriesExhausted as exc:
+            raise _connection_error(exc.reason or exc, url, attempts=exc.attempts) from (exc.reason or exc)
+        except MaxRetryError as exc:
+            raise _connection_error(exc.reason or exc, url, attempts=1) from (exc.reason or exc)
+        except (HTTPError, OSError) as exc:
+            raise _connection_error(exc, url, attempts=1) from exc
+        return RESTResponse(raw)
+
+    def clear(self) -> None:
+        """Close every pooled connection."""
+        self.pool_manager.clear()
+        if self.proxy_manager is not None:
+            self.proxy_manager.clear()
+
+
+def _connection_error(error: BaseException, url: str, *, attempts: int) -> ApiConnectionError:
+    where = _origin(url)
+    if isinstance(error, NewConnectionError):  # before timeouts: urllib3 derives it from one
+        return ApiConnectionError(f"could not connect to {where}: {_inner(error)}", attempts=attempts)
+    if isinstance(error, ReadTimeoutError):
+        return ApiTimeoutError(f"timed out waiting for {where} to answer", attempts=attempts)
+    if isinstance(error, ConnectTimeoutError):
+        return ApiTimeoutError(f"timed out connecting to {where}", attempts=attempts)
+    if isinstance(error, (Urllib3TimeoutError, TimeoutError)):
+        return ApiTimeoutError(f"timed out talking to {where}", attempts=attempts)
+    if isinstance(error, urllib3.exceptions.SSLError):
+        return ApiConnectionError(f"TLS handshake with {where} failed: {_inner(error)}", attempts=attempts)
+    if isinstance(error, urllib3.exceptions.ProxyError):
+        return ApiConnectionError(f"the proxy failed for {where}: {_inner(error)}", attempts=attempts)
+    if isinstance(error, urllib3.exceptions.LocationValueError):
+        return ApiConnectionError(f"cannot send to {where}: {error}", attempts=attempts)
+    return ApiConnectionError(f"connection to {where} failed: {_inner(error)}", attempts=attempts)
+
+
+def _inner(error: BaseException) -> str:
+    """The most specific text of a wrapped error, without urllib3's object reprs."""
+    seen = error
+    while True:
+        nested = next(
+            (arg for arg in getattr(seen, "args", ()) if isinstance(arg, BaseException)), None
+        ) or getattr(seen, "original_error", None)
+        if not isinstance(nested, BaseException) or nested is seen:
+            break
+        seen = nested
+    text = str(seen)
+    if "object at 0x" in text and ": " in text:
+        text = text.split(": ", 1)[1]
+    return text or type(seen).__name__
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}"
+
+
+def _parse_no_proxy(value: Optional[str]) -> List[str]:
+    return [item.strip().lower().lstrip(".") for item in (value or "").split(",") if item.strip()]
+
+
+def _bypasses_proxy(host: str, patterns: List[str]) -> bool:
+    for pattern in patterns:
+        if pattern == "*" or host == pattern or host.endswith("." + pattern):
+            return True
+        try:
+            if ipaddress.ip_address(host) in ipaddress.ip_network(pattern, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
