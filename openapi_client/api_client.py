@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
-import decimal
-import enum
 import logging
-import re
 import threading
 import time
 from dataclasses import dataclass
@@ -27,10 +23,23 @@ from typing import (
 )
 from urllib.parse import quote, urlencode
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from typing_extensions import TypedDict
 
+from openapi_client._serialization import (
+    adapter,
+    apply_auth,
+    check_header,
+    first_error,
+    is_json_error,
+    is_json_type,
+    parse_error_body,
+    path_segment,
+    query_value,
+    resolve_type,
+    to_plain,
+)
 from openapi_client._version import __version__
 from openapi_client.api_response import ApiResponse
 from openapi_client.configuration import Configuration, TimeoutSpec
@@ -40,7 +49,6 @@ from openapi_client.exceptions import (
     ApiTypeError,
     ApiValueError,
 )
-from openapi_client.models import HttpErrorOut, HTTPValidationError
 from openapi_client.rest import RESTClientObject, RESTResponse, RetriesSpec
 
 if TYPE_CHECKING:
@@ -52,7 +60,6 @@ T = TypeVar("T")
 RequestSerialized = Tuple[str, str, Dict[str, str], Any, List[Tuple[str, Any]]]
 
 _log = logging.getLogger("openapi_client")
-_FORBIDDEN_IN_HEADER = re.compile(r"[\r\n\x00]")
 _REDACTED_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
 _OPTION_NAMES = frozenset(
     {
@@ -172,7 +179,7 @@ class ApiClient:
 
     def set_default_header(self, header_name: str, header_value: str) -> None:
         """Send ``header_name: header_value`` with every request; CR/LF are refused."""
-        _check_header(header_name, header_value)
+        check_header(header_name, header_value)
         self.default_headers[header_name] = header_value
 
     # -- the one request path ----------------------------------------------------------------
@@ -202,12 +209,12 @@ class ApiClient:
         path = resource_path
         if path_params:
             path = resource_path.format_map(
-                {name: _path_segment(name, value) for name, value in path_params.items()}
+                {name: path_segment(name, value) for name, value in path_params.items()}
             )
         url = (_host if _host is not None else self.configuration.host) + path
         if query_params:
             pairs = [
-                (name, _query_value(value)) for name, value in query_params if value is not None
+                (name, query_value(value)) for name, value in query_params if value is not None
             ]
             if pairs:
                 url += "?" + urlencode(pairs, quote_via=quote)
@@ -217,16 +224,16 @@ class ApiClient:
         if self.cookie:
             headers["Cookie"] = self.cookie
         if _request_auth is not None:
-            _apply_auth(headers, _request_auth)
+            apply_auth(headers, _request_auth)
         else:
             for setting in self.configuration.auth_settings().values():
-                _apply_auth(headers, setting)
+                apply_auth(headers, setting)
         if header_params:
             for name, value in header_params.items():
                 if value is not None:
-                    headers[name] = value if isinstance(value, str) else _query_value(value)
+                    headers[name] = value if isinstance(value, str) else query_value(value)
         for name, value in headers.items():
-            _check_header(name, value)
+            check_header(name, value)
         return method, url, headers, None, []
 
     def call_api(
@@ -384,13 +391,13 @@ class ApiClient:
         try:
             if isinstance(wanted, type) and issubclass(wanted, BaseModel):
                 return wanted.model_validate_json(body)
-            return _adapter(wanted).validate_json(body)
+            return adapter(wanted).validate_json(body)
         except PydanticValidationError as exc:
             text = body.decode("utf-8", errors="replace")
             name = getattr(wanted, "__name__", str(wanted))
-            kind = "is not valid JSON" if _is_json_error(exc) else f"does not match {name}"
+            kind = "is not valid JSON" if is_json_error(exc) else f"does not match {name}"
             raise ApiDecodeError(
-                f"the answer {kind}: {_first_error(exc)}",
+                f"the answer {kind}: {first_error(exc)}",
                 status=response.status,
                 body=text,
                 headers=response.headers,
@@ -405,7 +412,7 @@ class ApiClient:
         return ApiException.from_response(
             http_resp=response,
             body=text,
-            data=_parse_error_body(body),
+            data=parse_error_body(body),
             retry_after=retry_after,
             attempts=response.attempts,
         )
@@ -415,149 +422,20 @@ class ApiClient:
     ) -> Any:
         """Decode ``response_text`` as ``response_type`` (a model class, a typing form, or a
         model's name); JSON unless ``content_type`` says text. Bad input raises ApiValueError."""
-        if content_type is not None and not _is_json_type(content_type):
+        if content_type is not None and not is_json_type(content_type):
             if content_type.startswith("text/"):
                 return response_text if isinstance(response_text, str) else response_text.decode()
             raise ApiValueError(f"cannot decode content type {content_type!r}")
-        target = _resolve_type(response_type)
+        target = resolve_type(response_type)
         try:
-            return _adapter(target).validate_json(response_text)
+            return adapter(target).validate_json(response_text)
         except PydanticValidationError as exc:
-            raise ApiValueError(f"cannot decode as {response_type}: {_first_error(exc)}") from exc
+            raise ApiValueError(f"cannot decode as {response_type}: {first_error(exc)}") from exc
 
     def sanitize_for_serialization(self, obj: Any) -> Any:
         """``obj`` as plain JSON-ready data: models by wire name, enums by value, dates ISO."""
-        if obj is None or isinstance(obj, (str, int, float, bool)):
-            return obj.value if isinstance(obj, enum.Enum) else obj
-        if isinstance(obj, enum.Enum):
-            return self.sanitize_for_serialization(obj.value)
-        if isinstance(obj, (list, tuple, set, frozenset)):
-            return [self.sanitize_for_serialization(item) for item in obj]
-        if isinstance(obj, (datetime.datetime, datetime.date, datetime.time)):
-            return obj.isoformat()
-        if isinstance(obj, decimal.Decimal):
-            return str(obj)
-        if isinstance(obj, (bytes, bytearray)):
-            return obj.decode("utf-8", errors="replace")
-        if isinstance(obj, BaseModel):
-            obj = obj.model_dump(by_alias=True, exclude_none=True)
-        if isinstance(obj, Mapping):
-            return {str(key): self.sanitize_for_serialization(value) for key, value in obj.items()}
-        raise ApiTypeError(f"cannot serialize a {type(obj).__name__}")
+        return to_plain(obj)
 
     def _redacted(self, headers: Mapping[str, str]) -> Dict[str, str]:
         secret = _REDACTED_HEADERS | {name.lower() for name in self.configuration.api_key}
         return {name: ("***" if name.lower() in secret else value) for name, value in headers.items()}
-
-
-# -- helpers (pure functions) ------------------------------------------------------------
-
-
-def _check_header(name: Any, value: Any) -> None:
-    if not isinstance(name, str) or not isinstance(value, str):
-        raise ApiTypeError(
-            f"header {name!r} must be a str name with a str value, not {type(value).__name__}"
-        )
-    if _FORBIDDEN_IN_HEADER.search(name) or _FORBIDDEN_IN_HEADER.search(value):
-        raise ApiValueError(
-            f"header {name!r} contains a line break or NUL, which would split the request; "
-            "nothing was sent"
-        )
-
-
-def _apply_auth(headers: Dict[str, str], setting: Mapping[str, Any]) -> None:
-    where = setting.get("in", "header")
-    if where != "header":
-        raise ApiValueError(f"auth in {where!r} is not supported; only 'header' is")
-    key = setting.get("key")
-    value = setting.get("value")
-    if not isinstance(key, str) or not isinstance(value, str):
-        raise ApiTypeError("_request_auth needs a str 'key' and a str 'value'")
-    headers[key] = value
-
-
-def _path_segment(name: str, value: Any) -> str:
-    text = _query_value(value)
-    if not text:
-        raise ApiValueError(f"{name} must not be empty", [name])
-    # One segment, whatever it holds: '/', '?', '#' and dots are escaped, so '../x' stays put.
-    return quote(text, safe="").replace(".", "%2E")
-
-
-def _query_value(value: Any) -> str:
-    if isinstance(value, enum.Enum):
-        value = value.value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def _parse_error_body(body: bytes) -> Optional[BaseModel]:
-    if not body:
-        return None
-    for model in (HttpErrorOut, HTTPValidationError):
-        try:
-            parsed = model.model_validate_json(body)
-        except PydanticValidationError:
-            continue
-        if isinstance(parsed, HTTPValidationError) and parsed.detail is None:
-            continue
-        return parsed
-    return None
-
-
-def _is_json_error(exc: PydanticValidationError) -> bool:
-    return any(err["type"] == "json_invalid" for err in exc.errors(include_url=False))
-
-
-def _first_error(exc: PydanticValidationError) -> str:
-    err = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in err["loc"])
-    more = exc.error_count() - 1
-    text = f"{where + ': ' if where else ''}{err['msg']}"
-    return text + (f" (and {more} more)" if more > 0 else "")
-
-
-def _is_json_type(content_type: str) -> bool:
-    media = content_type.split(";", 1)[0].strip().lower()
-    return media == "application/json" or media.endswith("+json")
-
-
-_ADAPTERS: Dict[Any, TypeAdapter[Any]] = {}
-
-
-def _adapter(target: Any) -> TypeAdapter[Any]:
-    found = _ADAPTERS.get(target)
-    if found is None:
-        found = _ADAPTERS[target] = TypeAdapter(target)
-    return found
-
-
-def _resolve_type(response_type: Any) -> Any:
-    if not isinstance(response_type, str):
-        return response_type
-    from openapi_client import models
-
-    simple: Dict[str, Any] = {
-        "str": str,
-        "int": int,
-        "float": float,
-        "bool": bool,
-        "object": Any,
-        "datetime": datetime.datetime,
-        "date": datetime.date,
-        "bytearray": bytes,
-    }
-    name = response_type.strip()
-    if name in simple:
-        return simple[name]
-    for prefix, wrap in (("List[", List), ("Dict[str, ", Dict)):
-        if name.startswith(prefix) and name.endswith("]"):
-            inner = _resolve_type(name[len(prefix) : -1])
-            return wrap[inner] if wrap is List else Dict[str, inner]  # type: ignore[valid-type]
-    found = getattr(models, name, None) if name in models.__all__ else None
-    if found is None:
-        raise ApiValueError(f"unknown response type {response_type!r}")
-    return found

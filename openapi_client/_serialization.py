@@ -1,0 +1,151 @@
+"""Pure functions that turn values into request parts and answer bytes into values.
+
+No I/O here: the request path in :mod:`openapi_client.api_client` calls these.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import enum
+import re
+from typing import Any, Dict, List, Mapping, Optional
+from urllib.parse import quote
+
+from pydantic import BaseModel, TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
+
+from openapi_client.exceptions import ApiTypeError, ApiValueError
+from openapi_client.models import HttpErrorOut, HTTPValidationError
+
+_FORBIDDEN_IN_HEADER = re.compile(r"[\r\n\x00]")
+
+def check_header(name: Any, value: Any) -> None:
+    if not isinstance(name, str) or not isinstance(value, str):
+        raise ApiTypeError(
+            f"header {name!r} must be a str name with a str value, not {type(value).__name__}"
+        )
+    if _FORBIDDEN_IN_HEADER.search(name) or _FORBIDDEN_IN_HEADER.search(value):
+        raise ApiValueError(
+            f"header {name!r} contains a line break or NUL, which would split the request; "
+            "nothing was sent"
+        )
+
+
+def apply_auth(headers: Dict[str, str], setting: Mapping[str, Any]) -> None:
+    where = setting.get("in", "header")
+    if where != "header":
+        raise ApiValueError(f"auth in {where!r} is not supported; only 'header' is")
+    key = setting.get("key")
+    value = setting.get("value")
+    if not isinstance(key, str) or not isinstance(value, str):
+        raise ApiTypeError("_request_auth needs a str 'key' and a str 'value'")
+    headers[key] = value
+
+
+def path_segment(name: str, value: Any) -> str:
+    text = query_value(value)
+    if not text:
+        raise ApiValueError(f"{name} must not be empty", [name])
+    # One segment, whatever it holds: '/', '?', '#' and dots are escaped, so '../x' stays put.
+    return quote(text, safe="").replace(".", "%2E")
+
+
+def query_value(value: Any) -> str:
+    if isinstance(value, enum.Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def parse_error_body(body: bytes) -> Optional[BaseModel]:
+    if not body:
+        return None
+    for model in (HttpErrorOut, HTTPValidationError):
+        try:
+            parsed = model.model_validate_json(body)
+        except PydanticValidationError:
+            continue
+        if isinstance(parsed, HTTPValidationError) and parsed.detail is None:
+            continue
+        return parsed
+    return None
+
+
+def is_json_error(exc: PydanticValidationError) -> bool:
+    return any(err["type"] == "json_invalid" for err in exc.errors(include_url=False))
+
+
+def first_error(exc: PydanticValidationError) -> str:
+    err = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in err["loc"])
+    more = exc.error_count() - 1
+    text = f"{where + ': ' if where else ''}{err['msg']}"
+    return text + (f" (and {more} more)" if more > 0 else "")
+
+
+def is_json_type(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+_ADAPTERS: Dict[Any, TypeAdapter[Any]] = {}
+
+
+def adapter(target: Any) -> TypeAdapter[Any]:
+    found = _ADAPTERS.get(target)
+    if found is None:
+        found = _ADAPTERS[target] = TypeAdapter(target)
+    return found
+
+
+def resolve_type(response_type: Any) -> Any:
+    if not isinstance(response_type, str):
+        return response_type
+    from openapi_client import models
+
+    simple: Dict[str, Any] = {
+        "str": str,
+        "int": int,
+        "float": float,
+        "bool": bool,
+        "object": Any,
+        "datetime": datetime.datetime,
+        "date": datetime.date,
+        "bytearray": bytes,
+    }
+    name = response_type.strip()
+    if name in simple:
+        return simple[name]
+    for prefix, wrap in (("List[", List), ("Dict[str, ", Dict)):
+        if name.startswith(prefix) and name.endswith("]"):
+            inner = resolve_type(name[len(prefix) : -1])
+            return wrap[inner] if wrap is List else Dict[str, inner]  # type: ignore[valid-type]
+    found = getattr(models, name, None) if name in models.__all__ else None
+    if found is None:
+        raise ApiValueError(f"unknown response type {response_type!r}")
+    return found
+
+
+def to_plain(obj: Any) -> Any:
+    """``obj`` as plain JSON-ready data: models by wire name, enums by value, dates ISO."""
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return obj.value if isinstance(obj, enum.Enum) else obj
+    if isinstance(obj, enum.Enum):
+        return to_plain(obj.value)
+    if isinstance(obj, (list, tuple, set, frozenset)):
+        return [to_plain(item) for item in obj]
+    if isinstance(obj, (datetime.datetime, datetime.date, datetime.time)):
+        return obj.isoformat()
+    if isinstance(obj, decimal.Decimal):
+        return str(obj)
+    if isinstance(obj, (bytes, bytearray)):
+        return obj.decode("utf-8", errors="replace")
+    if isinstance(obj, BaseModel):
+        obj = obj.model_dump(by_alias=True, exclude_none=True)
+    if isinstance(obj, Mapping):
+        return {str(key): to_plain(value) for key, value in obj.items()}
+    raise ApiTypeError(f"cannot serialize a {type(obj).__name__}")
