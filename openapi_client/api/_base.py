@@ -10,6 +10,7 @@ operation's own signature.
 from __future__ import annotations
 
 import functools
+import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Mapping, Optional, Sequence, Tuple, TypeVar
 
@@ -46,6 +47,14 @@ class BaseApi:
             raise ApiTypeError(f"api_client must be an ApiClient, not {type(api_client).__name__}")
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A view is made before it is bound to its name; name it after the attribute.
+        for name, member in vars(cls).items():
+            if getattr(member, "__operation_view__", False):
+                member.__name__ = name
+                member.__qualname__ = f"{cls.__qualname__}.{name}"
+
     @property
     def _validating(self) -> bool:
         return bool(self.api_client.configuration.client_side_validation)
@@ -60,15 +69,27 @@ class BaseApi:
         )
 
 
+def _as_view(operation: Any, build: Any, returns: str, doc: Optional[str]) -> None:
+    """Make ``operation`` read like ``build`` in ``help()``: its signature, what it returns."""
+    functools.update_wrapper(operation, build)
+    declared = str(build.__annotations__.get("return", ""))
+    model = declared[len("Call[") : -1] if declared.startswith("Call[") else "Any"
+    operation.__annotations__ = {**build.__annotations__, "return": returns.format(model)}
+    operation.__signature__ = inspect.signature(build).replace(return_annotation=returns.format(model))
+    if doc is not None:
+        operation.__doc__ = doc
+    operation.__operation_view__ = True
+
+
 def returns_data(
     build: Callable[Concatenate[ApiT, P], Call[T]],
 ) -> Callable[Concatenate[ApiT, P], T]:
     """The operation returning the decoded model."""
 
-    @functools.wraps(build)
     def operation(self: ApiT, /, *args: P.args, **kwargs: P.kwargs) -> T:
         return self._send(build(self, *args, **kwargs)).data
 
+    _as_view(operation, build, "{}", None)
     return operation
 
 
@@ -77,13 +98,15 @@ def returns_http_info(
 ) -> Callable[Concatenate[ApiT, P], ApiResponse[T]]:
     """The operation returning :class:`ApiResponse` (status, headers, model, raw bytes)."""
 
-    @functools.wraps(build)
     def operation(self: ApiT, /, *args: P.args, **kwargs: P.kwargs) -> ApiResponse[T]:
         return self._send(build(self, *args, **kwargs))
 
-    operation.__doc__ = (
-        f"Like :meth:`{build.__name__}`, but returns an :class:`ApiResponse` with the status "
-        "code, headers, decoded data and raw body."
+    _as_view(
+        operation,
+        build,
+        "ApiResponse[{}]",
+        "Like the operation without the suffix, but returns an :class:`ApiResponse` with the "
+        "status code, headers, decoded data and raw body.",
     )
     return operation
 
@@ -93,7 +116,6 @@ def returns_raw(
 ) -> Callable[Concatenate[ApiT, P], RESTResponse]:
     """The operation returning the unread, undecoded :class:`RESTResponse`."""
 
-    @functools.wraps(build)
     def operation(self: ApiT, /, *args: P.args, **kwargs: P.kwargs) -> RESTResponse:
         call = build(self, *args, **kwargs)
         return self.api_client.request_without_preload(
@@ -104,9 +126,12 @@ def returns_raw(
             options=call.options,
         )
 
-    operation.__doc__ = (
-        f"Like :meth:`{build.__name__}`, but returns the :class:`RESTResponse` unread and "
-        "undecoded, whatever its status (no exception for error statuses)."
+    _as_view(
+        operation,
+        build,
+        "RESTResponse",
+        "Like the operation without the suffix, but returns the :class:`RESTResponse` unread "
+        "and undecoded, whatever its status (no exception for error statuses).",
     )
     return operation
 
