@@ -41,6 +41,11 @@ class BaseApiModel(BaseModel):
         except ValidationError as exc:
             raise ApiValueError(_explain(type(self), exc)) from exc
 
+    # Without this mark pydantic treats the __init__ above as custom and routes every
+    # validation through it: JSON bytes would be parsed to a dict, then validated again as
+    # Python objects, and nested errors would come out wrapped as "Value error".
+    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+
     def to_str(self) -> str:
         """The model as a pretty-printed dict of wire names."""
         return pprint.pformat(self.to_dict())
