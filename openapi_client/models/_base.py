@@ -106,7 +106,13 @@ class _OpenEnumMeta(enum.EnumMeta):
                 example: Any = next(iter(cls.__members__.values())).value
                 raise ApiTypeError(f"{cls.__name__}() needs a value, e.g. {cls.__name__}({example!r})")
             return cls[default]
-        return super().__call__(value, *args, **kwargs)
+        try:
+            return super().__call__(value, *args, **kwargs)
+        except ValueError as exc:
+            if isinstance(exc, ApiValueError):
+                raise
+            # Only non-strings get here (unknown strings are kept); say so in our own type.
+            raise ApiValueError(f"{cls.__name__} takes a str, not {type(value).__name__}: {value!r}") from exc
 
 
 class OpenEnum(str, enum.Enum, metaclass=_OpenEnumMeta):
