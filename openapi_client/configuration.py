@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_TIMEOUT",
     "DEFAULT_RETRIES",
+    "MAX_RETRY_WAIT",
     "TimeoutSpec",
 ]
 
@@ -28,6 +29,8 @@ DEFAULT_HOST = "http://localhost"
 DEFAULT_TIMEOUT: Tuple[float, float] = (5.0, 30.0)
 #: Retries after the first attempt, for the idempotent GETs this API has.
 DEFAULT_RETRIES = 2
+#: A server-requested wait (``Retry-After``) longer than this many seconds is not slept.
+MAX_RETRY_WAIT = 60.0
 
 TimeoutSpec = Union[None, float, int, Tuple[Optional[float], Optional[float]]]
 
@@ -47,6 +50,8 @@ class Configuration:
     :param timeout: Seconds, or a ``(connect, read)`` pair; default :data:`DEFAULT_TIMEOUT`.
     :param retries: Retries after the first attempt (0 disables), or a urllib3 ``Retry``.
     :param deadline: Seconds one call may take across all its attempts and waits (None: no bound).
+    :param max_retry_wait: Longest server-requested wait (``Retry-After``) slept before a retry;
+        a longer one ends the call at once with the answer (default :data:`MAX_RETRY_WAIT`).
     :param debug: Log each request and response on the ``openapi_client`` logger.
 
     Secrets (``access_token``, ``api_key``, ``password``) never appear in ``repr``/``str``, the
@@ -76,7 +81,7 @@ class Configuration:
         debug: Optional[bool] = None,
         timeout: TimeoutSpec = DEFAULT_TIMEOUT,
         deadline: Optional[float] = None,
-        max_retry_wait: float = 60.0,
+        max_retry_wait: float = MAX_RETRY_WAIT,
     ) -> None:
         self._base_path = (host if host is not None else DEFAULT_HOST).rstrip("/")
         self.server_index = 0 if server_index is None and host is None else server_index

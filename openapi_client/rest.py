@@ -37,7 +37,7 @@ from openapi_client.exceptions import (
     ApiTypeError,
     ApiValueError,
 )
-from openapi_client.retry import RetriesExhausted, RetryPolicy
+from openapi_client.retry import RetriesExhausted, RetryPolicy, attempts_made
 
 if TYPE_CHECKING:
     from openapi_client.configuration import Configuration
@@ -55,8 +55,9 @@ def is_socks_proxy_url(url: Optional[str]) -> bool:
 class RESTResponse(io.IOBase):
     """An HTTP answer: ``status``, ``reason``, ``headers`` and, once read, ``data`` (bytes)."""
 
-    def __init__(self, resp: urllib3.BaseHTTPResponse) -> None:
+    def __init__(self, resp: urllib3.BaseHTTPResponse, *, url: str = "") -> None:
         self.response = resp
+        self._url = url
         self.status: int = resp.status
         self.reason: Optional[str] = resp.reason
         self.data: Optional[bytes] = None
@@ -67,9 +68,16 @@ class RESTResponse(io.IOBase):
         return self.response.headers
 
     def read(self) -> bytes:
-        """The whole body; read once, then kept in ``data``."""
+        """The whole body; read once, then kept in ``data``.
+
+        :raises ApiConnectionError: the connection broke before the body was complete (an
+            unread answer, from a ``..._without_preload_content`` call, is not retried).
+        """
         if self.data is None:
-            self.data = self.response.data
+            try:
+                self.data = self.response.data
+            except (HTTPError, OSError) as exc:
+                raise _connection_error(exc, self._url, attempts=self.attempts) from exc
         return self.data
 
     def getheaders(self) -> Mapping[str, str]:
@@ -84,7 +92,7 @@ class RESTResponse(io.IOBase):
     def attempts(self) -> int:
         """How many requests this answer took (1 when nothing was retried)."""
         retries = getattr(self.response, "retries", None)
-        return retries.attempts if isinstance(retries, RetryPolicy) else 1
+        return attempts_made(retries) if isinstance(retries, Retry) else 1
 
     def release_conn(self) -> None:
         """Give the connection back to the pool (for unread, streamed answers)."""
@@ -147,8 +155,11 @@ def _check_seconds(value: Any, name: str) -> None:
         raise ApiValueError(f"{name} must be a positive, finite number of seconds, not {value!r}")
 
 
-def make_retry(spec: RetriesSpec, *, max_retry_wait: float) -> Retry:
-    """``None`` → the default policy; an int → that many retries; a ``Retry`` as given."""
+def make_retry(spec: RetriesSpec, *, max_retry_wait: float, like: Optional[Retry] = None) -> Retry:
+    """``None`` → the default policy; an int → that many retries; a ``Retry`` as given.
+
+    An int with ``like`` (the configured :class:`RetryPolicy`) keeps that policy's other settings.
+    """
     if isinstance(spec, Retry):
         return spec
     if spec is None:
@@ -159,6 +170,8 @@ def make_retry(spec: RetriesSpec, *, max_retry_wait: float) -> Retry:
         raise ApiTypeError(f"retries must be an int or a urllib3 Retry, not {type(spec).__name__}")
     if spec < 0:
         raise ApiValueError(f"retries must be 0 or more, not {spec}")
+    if isinstance(like, RetryPolicy):
+        return like.new(total=spec)
     return RetryPolicy(spec, max_retry_wait=max_retry_wait)
 
 
@@ -168,7 +181,12 @@ class RESTClientObject:
     def __init__(self, configuration: Configuration) -> None:
         if is_socks_proxy_url(configuration.proxy):
             raise ApiValueError("SOCKS proxies are not supported; use an http:// or https:// proxy")
-        self.retries = make_retry(configuration.retries, max_retry_wait=configuration.max_retry_wait)
+        max_retry_wait = configuration.max_retry_wait
+        if not isinstance(max_retry_wait, (int, float)) or isinstance(max_retry_wait, bool):
+            raise ApiTypeError(f"max_retry_wait must be seconds, not {type(max_retry_wait).__name__}")
+        if not 0 <= max_retry_wait < float("inf"):
+            raise ApiValueError(f"max_retry_wait must be 0 or more finite seconds, not {max_retry_wait!r}")
+        self.retries = make_retry(configuration.retries, max_retry_wait=max_retry_wait)
         self.timeout = make_timeout(configuration.timeout)
         self.deadline = configuration.deadline
         if self.deadline is not None:
@@ -233,7 +251,11 @@ class RESTClientObject:
         if body is not None or post_params:
             raise ApiValueError("this API's operations take no request body")
         timeout = self.timeout if _request_timeout is None else make_timeout(_request_timeout)
-        policy = self.retries if retries is None else make_retry(retries, max_retry_wait=self._max_retry_wait)
+        policy = (
+            self.retries
+            if retries is None
+            else make_retry(retries, max_retry_wait=self._max_retry_wait, like=self.retries)
+        )
         budget = self.deadline if deadline is None else deadline
         if budget is not None:
             _check_seconds(budget, "deadline")
@@ -259,7 +281,7 @@ class RESTClientObject:
             raise _connection_error(exc.reason or exc, url, attempts=1) from (exc.reason or exc)
         except (HTTPError, OSError) as exc:
             raise _connection_error(exc, url, attempts=1) from exc
-        return RESTResponse(raw)
+        return RESTResponse(raw, url=url)
 
     def clear(self) -> None:
         """Close every pooled connection."""
@@ -282,6 +304,12 @@ def _connection_error(error: BaseException, url: str, *, attempts: int) -> ApiCo
         return ApiConnectionError(f"TLS handshake with {where} failed: {_inner(error)}", attempts=attempts)
     if isinstance(error, urllib3.exceptions.ProxyError):
         return ApiConnectionError(f"the proxy failed for {where}: {_inner(error)}", attempts=attempts)
+    if isinstance(error, urllib3.exceptions.ResponseError):
+        # Only a caller's own urllib3 Retry with raise_on_status=True gets here; it drops the answer.
+        return ApiConnectionError(
+            f"gave up on {where}: {error} (a Retry with raise_on_status=False returns the last answer)",
+            attempts=attempts,
+        )
     if isinstance(error, urllib3.exceptions.LocationValueError):
         return ApiConnectionError(f"cannot send to {where}: {error}", attempts=attempts)
     return ApiConnectionError(f"connection to {where} failed: {_inner(error)}", attempts=attempts)

@@ -9,7 +9,8 @@ loop asks it after every failure. It differs from urllib3's defaults in four way
   wait longer than ``max_retry_wait`` is not slept: the answer is returned at once;
 * an optional ``deadline`` (a ``time.monotonic()`` instant): no retry starts whose wait would
   end past it;
-* redirects do not use up the retry budget, and TLS failures are never retried.
+* redirects do not use up the retry budget (at most :data:`MAX_REDIRECTS` are followed), and
+  TLS failures are never retried.
 
 Each retry is logged once at INFO on the ``openapi_client`` logger.
 """
@@ -26,14 +27,19 @@ from urllib3.exceptions import MaxRetryError, SSLError
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
+from openapi_client.configuration import DEFAULT_RETRIES, MAX_RETRY_WAIT
+
 __all__ = [
     "RetryPolicy",
     "RetriesExhausted",
+    "DEFAULT_RETRIES",
     "DEFAULT_RETRY_STATUSES",
     "BACKOFF_BASE",
     "BACKOFF_MAX",
     "BACKOFF_JITTER",
     "MAX_RETRY_WAIT",
+    "MAX_REDIRECTS",
+    "attempts_made",
     "parse_retry_after",
 ]
 
@@ -45,8 +51,8 @@ BACKOFF_BASE = 0.5
 BACKOFF_MAX = 8.0
 #: Each backoff wait is scaled by a random factor in ``[1 - BACKOFF_JITTER, 1]``.
 BACKOFF_JITTER = 0.25
-#: A server's ``Retry-After`` above this many seconds is not slept; the answer is returned.
-MAX_RETRY_WAIT = 60.0
+#: Redirects followed for one call; they do not count as retries, so they need their own bound.
+MAX_REDIRECTS = 5
 
 _log = logging.getLogger("openapi_client")
 _OWN_SETTINGS = ("backoff_base", "backoff_jitter_ratio", "max_retry_wait", "deadline")
@@ -63,7 +69,7 @@ class RetriesExhausted(MaxRetryError):
 
 
 class RetryPolicy(Retry):
-    """This API's retry policy (see the module docstring); ``RetryPolicy(2)`` is the default.
+    """This API's retry policy (see the module docstring); ``RetryPolicy()`` is the default.
 
     :param total: Retries after the first attempt.
     :param backoff_base: Seconds before the first retry.
@@ -74,7 +80,7 @@ class RetryPolicy(Retry):
 
     def __init__(
         self,
-        total: Any = 2,
+        total: Any = DEFAULT_RETRIES,
         *,
         backoff_base: float = BACKOFF_BASE,
         backoff_max: float = BACKOFF_MAX,
@@ -84,6 +90,7 @@ class RetryPolicy(Retry):
         status_forcelist: Any = DEFAULT_RETRY_STATUSES,
         raise_on_status: bool = False,
         raise_on_redirect: bool = False,
+        redirect: Any = MAX_REDIRECTS,
         **kwargs: Any,
     ) -> None:
         super().__init__(
@@ -91,6 +98,7 @@ class RetryPolicy(Retry):
             status_forcelist=status_forcelist,
             raise_on_status=raise_on_status,
             raise_on_redirect=raise_on_redirect,
+            redirect=redirect,
             backoff_max=backoff_max,
             **kwargs,
         )
@@ -114,7 +122,7 @@ class RetryPolicy(Retry):
     @property
     def attempts(self) -> int:
         """Requests made so far, counting redirects out."""
-        return 1 + sum(1 for entry in self.history if entry.redirect_location is None)
+        return attempts_made(self)
 
     def get_backoff_time(self) -> float:
         """Wait before the next retry: base * 2**(n-1), capped, jittered (0 before any retry)."""
@@ -169,14 +177,16 @@ class RetryPolicy(Retry):
             return fresh
 
         requested = self.get_retry_after(response) if response is not None else None
-        if requested is not None and requested > self.max_retry_wait:
-            raise RetriesExhausted(_pool, url, error, attempts=self.attempts, retry_after=requested)
-        honoured = requested is not None and self.respect_retry_after_header
-        wait = requested if honoured and requested is not None else fresh.get_backoff_time()
+        if requested is not None and self.respect_retry_after_header:
+            if requested > self.max_retry_wait:
+                raise RetriesExhausted(_pool, url, error, attempts=self.attempts, retry_after=requested)
+            wait = requested
+        else:
+            wait = fresh.get_backoff_time()
         if self.deadline is not None and time.monotonic() + wait >= self.deadline:
             raise RetriesExhausted(_pool, url, error, attempts=self.attempts, retry_after=requested)
         fresh.planned_wait = wait
-        reason = f"status {response.status}" if response is not None and error is None else repr(error)
+        reason = f"status {response.status}" if response is not None and error is None else _describe(error)
         _log.info(
             "Retrying %s %s after %s (attempt %d of %s, waiting %.2fs)",
             method, _without_query(url), reason, fresh.attempts,
@@ -204,6 +214,24 @@ def parse_retry_after(value: str) -> Optional[float]:
     if parsed is None:
         return None
     return max(0.0, email.utils.mktime_tz(parsed) - time.time())
+
+
+def attempts_made(retry: Retry) -> int:
+    """Requests made so far under ``retry`` (any urllib3 ``Retry``), redirects not counted."""
+    return 1 + sum(1 for entry in retry.history if entry.redirect_location is None)
+
+
+def _describe(error: Optional[Exception]) -> str:
+    # The innermost error names the cause ("timed out", "IncompleteRead"); urllib3's own
+    # wrappers add only object reprs.
+    while error is not None and error.args and isinstance(error.args[-1], Exception):
+        error = error.args[-1]
+    if error is None:
+        return "an unknown error"
+    text = str(error)
+    if "object at 0x" in text and ">: " in text:
+        text = text.split(">: ", 1)[1]
+    return f"{type(error).__name__}: {text}"
 
 
 def _without_query(url: Optional[str]) -> str:
