@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional, Union
+from typing import Iterator, Optional, Union
 
 from typing_extensions import Unpack
 
@@ -16,6 +16,8 @@ from openapi_client.api._base import (
     returns_http_info,
     returns_raw,
 )
+from openapi_client.api._paging import at_cursor, iterate_pages
+from openapi_client.api._polling import OnPoll, check_wait_arguments, poll_until_settled, within
 from openapi_client.api_client import Endpoint, RequestOptions
 from openapi_client.models import (
     BackgroundTaskOut,
@@ -111,5 +113,72 @@ class BackgroundTasksApi(BaseApi):
     list_background_tasks_api_v1_background_task_get_with_http_info = returns_http_info(_list)
     list_background_tasks_api_v1_background_task_get_without_preload_content = returns_raw(_list)
 
+    def _list_by_keyword(
+        self,
+        *,
+        iterator: Optional[str] = None,
+        limit: Optional[int] = None,
+        order: Optional[Union[Ordering, str]] = None,
+        status: Optional[Union[BackgroundTaskStatus, str]] = None,
+        task: Optional[Union[BackgroundTaskType, str]] = None,
+        **options: Unpack[RequestOptions],
+    ) -> Call[ListResponseBackgroundTaskOut]:
+        """List Background Tasks, one page; keyword arguments only, as for the long name."""
+        return self._list(iterator, limit, order, status=status, task=task, **options)
+
     get = returns_data(_get)
-    list = returns_data(_list)
+    list = returns_data(_list_by_keyword)
+
+    def list_all(
+        self,
+        *,
+        limit: Optional[int] = None,
+        order: Optional[Union[Ordering, str]] = None,
+        status: Optional[Union[BackgroundTaskStatus, str]] = None,
+        task: Optional[Union[BackgroundTaskType, str]] = None,
+        **options: Unpack[RequestOptions],
+    ) -> Iterator[BackgroundTaskOut]:
+        """Every task, across all pages, fetched lazily one page of ``limit`` at a time.
+
+        ``order``, ``status`` and ``task`` apply to every page. A page is requested only when
+        the caller asks for its first task, so stopping early sends nothing more.
+
+        :raises PaginationError: the server's cursors would loop forever (a cursor handed back
+            twice, or an empty page that is not the last).
+        :raises ApiTypeError, ApiValueError: a bad argument, raised here, before any request.
+        """
+        first = self._list_by_keyword(limit=limit, order=order, status=status, task=task, **options)
+        return iterate_pages(lambda cursor: self._send(at_cursor(first, cursor)).data)
+
+    def wait(
+        self,
+        task_id: str,
+        *,
+        timeout: float = 60.0,
+        poll_interval: float = 1.0,
+        on_poll: Optional[OnPoll] = None,
+        **options: Unpack[RequestOptions],
+    ) -> BackgroundTaskOut:
+        """Poll a task until it is no longer ``running``, and return it.
+
+        Polls are ``poll_interval`` apart at first, then 1.5 times further apart each time (at
+        most 10 s, or ``poll_interval`` if longer); no sleep reaches past ``timeout`` and each
+        request gets only the time left (at least 1 s, so ``timeout=0`` polls once). Any status other than ``running`` ends the wait, including one this client
+        does not know yet (a newer server's); only ``failed`` raises. ``on_poll`` is called with
+        the task each time it is seen still running.
+
+        :raises TaskFailedError: the task ended ``failed``; ``.task`` holds it.
+        :raises TaskWaitTimeoutError: ``timeout`` seconds passed; ``.task`` is the last task
+            seen (``None`` if no answer came in time).
+        :raises ApiTypeError, ApiValueError: a bad argument; nothing was sent.
+        """
+        call = self._get(task_id, **options)
+        check_wait_arguments(timeout, poll_interval, on_poll)
+        configured = self.api_client.configuration.deadline
+        return poll_until_settled(
+            task_id,
+            lambda seconds_left: self._send(within(call, seconds_left, configured)).data,
+            timeout=timeout,
+            poll_interval=poll_interval,
+            on_poll=on_poll,
+        )

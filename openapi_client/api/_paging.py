@@ -1,0 +1,74 @@
+"""Walking every page of a list operation: follow ``iterator`` until ``done``, lazily."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable, Iterator, Optional, Sequence, Set, TypeVar
+
+from typing_extensions import Protocol
+
+from openapi_client.api._base import Call
+from openapi_client.exceptions import PaginationError
+
+__all__ = ["Page", "at_cursor", "iterate_pages"]
+
+ItemT = TypeVar("ItemT")
+ItemT_co = TypeVar("ItemT_co", covariant=True)
+
+
+class Page(Protocol[ItemT_co]):
+    """What a list operation answers: items, whether this is the last page, the next cursor."""
+
+    @property
+    def data(self) -> Sequence[ItemT_co]: ...
+
+    @property
+    def done(self) -> bool: ...
+
+    @property
+    def iterator(self) -> Optional[str]: ...
+
+
+def at_cursor(call: Call[ItemT], cursor: Optional[str]) -> Call[ItemT]:
+    """``call`` (a list operation) asking for the page after ``cursor``; every other parameter kept."""
+    others = tuple((name, value) for name, value in call.query_params if name != "iterator")
+    return dataclasses.replace(call, query_params=(("iterator", cursor), *others))
+
+
+def iterate_pages(fetch: Callable[[Optional[str]], Page[ItemT]]) -> Iterator[ItemT]:
+    """Yield every item of every page; the next page is fetched only when its first item is asked for.
+
+    ``fetch(None)`` gets the first page and ``fetch(cursor)`` the page after ``cursor``. Between
+    pages only the current page and the cursors already sent are kept, so a caller that stops
+    iterating causes no further request.
+
+    :raises PaginationError: a page that is not done is empty or has no cursor, or hands back
+        a cursor already sent (the walk would never end).
+    """
+    sent: Set[str] = set()
+    cursor: Optional[str] = None
+    pages = 0
+    while True:
+        page = fetch(cursor)
+        pages += 1
+        yield from page.data
+        if page.done:
+            return
+        cursor = _next_cursor(page, sent, pages)
+        sent.add(cursor)
+        # Let go of this page before asking for the next: memory stays at one page.
+        del page
+
+
+def _next_cursor(page: Page[object], sent: Set[str], pages: int) -> str:
+    where = f"page {pages} is not the last one (done is false)"
+    if not page.data:
+        raise PaginationError(f"{where} but has no tasks; stopping instead of asking forever")
+    if page.iterator is None:
+        raise PaginationError(f"{where} but has no iterator to ask for the next page")
+    if page.iterator in sent:
+        raise PaginationError(
+            f"{where} but hands back the iterator {page.iterator!r} already used for an earlier "
+            "page; stopping instead of looping forever"
+        )
+    return page.iterator
