@@ -189,7 +189,7 @@ class RetryPolicy(Retry):
         reason = f"status {response.status}" if response is not None and error is None else _describe(error)
         _log.info(
             "Retrying %s %s after %s (attempt %d of %s, waiting %.2fs)",
-            method, _without_query(url), reason, fresh.attempts,
+            method, _loggable(url), reason, fresh.attempts,
             "unbounded" if self.total is None else self.attempts + (self.total or 0), wait,
         )
         return fresh
@@ -234,5 +234,11 @@ def _describe(error: Optional[Exception]) -> str:
     return f"{type(error).__name__}: {text}"
 
 
-def _without_query(url: Optional[str]) -> str:
-    return (url or "").split("?", 1)[0]
+def _loggable(url: Optional[str]) -> str:
+    """``url`` without its query (cursors, filters) or any ``user:password@``."""
+    path = (url or "").split("?", 1)[0].split("#", 1)[0]
+    scheme, separator, rest = path.partition("://")
+    if not separator:
+        return path
+    authority, slash, tail = rest.partition("/")
+    return f"{scheme}://{authority.rpartition('@')[2]}{slash}{tail}"

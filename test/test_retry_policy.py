@@ -291,3 +291,13 @@ def test_each_retry_is_logged_once_at_info(caplog: pytest.LogCaptureFixture) -> 
     assert "status 503" in first and "attempt 2 of 3" in first and "waiting 0.50s" in first
     assert "ReadTimeoutError" in second and "attempt 3 of 3" in second and "waiting 1.00s" in second
     assert all("limit=2" not in r.getMessage() for r in records), "the query string stays out of logs"
+
+
+def test_the_log_leaves_out_credentials_in_a_url(caplog: pytest.LogCaptureFixture) -> None:
+    # Through a proxy, urllib3 hands the policy the absolute URL.
+    caplog.set_level(logging.INFO, logger="openapi_client")
+    url = "http://user:pa55@api.example.com/api/v1/?iterator=x"
+    RetryPolicy().increment("GET", url, response=answer(503))
+    (message,) = (r.getMessage() for r in caplog.records if r.name == "openapi_client")
+    assert "GET http://api.example.com/api/v1/ after status 503" in message
+    assert "pa55" not in message and "iterator" not in message
