@@ -13,7 +13,7 @@ import ipaddress
 import ssl
 import time
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import urllib3
 from urllib3.exceptions import (
@@ -193,6 +193,9 @@ class RESTClientObject:
             _check_seconds(self.deadline, "deadline")
         self._max_retry_wait = configuration.max_retry_wait
         self._no_proxy = _parse_no_proxy(configuration.no_proxy)
+        # urllib3 drops Authorization and Cookie on a redirect to another host; API keys travel
+        # in headers of the user's choosing, so they must be dropped too.
+        self._secret_headers = frozenset(name.lower() for name in configuration.api_key)
         pool_args: Dict[str, Any] = {
             "num_pools": 10,
             "maxsize": configuration.connection_pool_maxsize,
@@ -215,7 +218,7 @@ class RESTClientObject:
         if configuration.proxy:
             self.proxy_manager = urllib3.ProxyManager(
                 proxy_url=configuration.proxy,
-                proxy_headers=configuration.proxy_headers,
+                proxy_headers=_proxy_headers(configuration.proxy, configuration.proxy_headers),
                 **pool_args,
             )
 
@@ -256,6 +259,10 @@ class RESTClientObject:
             if retries is None
             else make_retry(retries, max_retry_wait=self._max_retry_wait, like=self.retries)
         )
+        if self._secret_headers and isinstance(policy, Retry):
+            policy = policy.new(
+                remove_headers_on_redirect=policy.remove_headers_on_redirect | self._secret_headers
+            )
         budget = self.deadline if deadline is None else deadline
         if budget is not None:
             _check_seconds(budget, "deadline")
@@ -336,6 +343,15 @@ def _origin(url: str) -> str:
     host = parts.hostname or "?"
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{host}{port}"
+
+
+def _proxy_headers(proxy: str, headers: Optional[Mapping[str, str]]) -> Dict[str, str]:
+    """The proxy's headers, with ``user:password@`` from its URL as basic auth (urllib3 ignores it)."""
+    merged = dict(headers or {})
+    auth = urllib3.util.parse_url(proxy).auth
+    if auth and not any(name.lower() == "proxy-authorization" for name in merged):
+        merged.update(urllib3.util.make_headers(proxy_basic_auth=unquote(auth)))
+    return merged
 
 
 def _parse_no_proxy(value: Optional[str]) -> List[str]:
