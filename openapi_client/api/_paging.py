@@ -68,7 +68,7 @@ def _next_cursor(page: Page[object], sent: Set[str], pages: int) -> str:
         raise PaginationError(f"{where} but has no iterator to ask for the next page")
     if page.iterator in sent:
         raise PaginationError(
-            f"{where} but hands back the iterator {page.iterator!r} already used for an earlier "
-            "page; stopping instead of looping forever"
+            f"{where} but hands back the iterator {page.iterator!r}, which was already used; "
+            "stopping instead of looping forever"
         )
     return page.iterator
