@@ -10,7 +10,10 @@ from __future__ import annotations
 import email.utils
 import json
 import logging
+import socket
 import ssl
+import struct
+import threading
 import time
 from typing import Any, Callable, Dict, Iterator
 
@@ -220,6 +223,37 @@ def test_connection_refused_is_retried_then_reported_with_the_attempts() -> None
     assert not isinstance(caught.value, openapi_client.ApiTimeoutError)
     assert caught.value.attempts == 3
     assert "could not connect" in str(caught.value) and "after 3 attempts" in str(caught.value)
+
+
+def test_a_connection_reset_before_the_answer_is_retried(server: MockServer) -> None:
+    # MockServer cuts bodies; a reset before any answer needs a bare socket: it resets the
+    # first connection with an RST (SO_LINGER 0) and answers on the second.
+    body = json.dumps(server.task(SAMPLE_TASK_ID)).encode()
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body)
+    listener = socket.create_server(("127.0.0.1", 0))
+    received = []
+
+    def serve() -> None:
+        for attempt in range(2):
+            conn, _ = listener.accept()
+            with conn:
+                received.append(conn.recv(65536))
+                if attempt == 0:
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                else:
+                    conn.sendall(answer + body)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    host = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    configuration = openapi_client.Configuration(host=host, retries=FAST_RETRIES, timeout=5.0)
+    try:
+        with openapi_client.ApiClient(configuration) as client:
+            assert _get_data(openapi_client.BackgroundTasksApi(client)) == SAMPLE_TASK_ID
+    finally:
+        thread.join(timeout=5)
+        listener.close()
+    assert len(received) == 2 and received[0] == received[1]
 
 
 def test_a_tls_failure_is_not_retried() -> None:
