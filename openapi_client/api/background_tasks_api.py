@@ -163,9 +163,10 @@ class BackgroundTasksApi(BaseApi):
 
         Polls are ``poll_interval`` apart at first, then 1.5 times further apart each time (at
         most 10 s, or ``poll_interval`` if longer); no sleep reaches past ``timeout`` and each
-        request gets only the time left (at least 1 s, so ``timeout=0`` polls once). Any status other than ``running`` ends the wait, including one this client
-        does not know yet (a newer server's); only ``failed`` raises. ``on_poll`` is called with
-        the task each time it is seen still running.
+        request gets only the time left (at least 1 s, so ``timeout=0`` polls once). Any status
+        other than ``running`` ends the wait, including one this client does not know yet (a
+        newer server's); only ``failed`` raises. ``on_poll`` is called with the task each time
+        it is seen still running.
 
         :raises TaskFailedError: the task ended ``failed``; ``.task`` holds it.
         :raises TaskWaitTimeoutError: ``timeout`` seconds passed; ``.task`` is the last task
