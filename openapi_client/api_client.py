@@ -288,7 +288,7 @@ class ApiClient:
         status = response_data.status
         if 200 <= status <= 299:
             types = response_types_map or {}
-            wanted = types.get(str(status)) or types.get("2XX")
+            wanted = resolve_type(types.get(str(status)) or types.get("2XX"))
             data = self._decode(body, wanted, response_data) if wanted is not None else None
             return ApiResponse(
                 status_code=status, headers=response_data.headers, data=data, raw_data=body

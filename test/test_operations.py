@@ -433,3 +433,29 @@ def test_point8_decode_error_names_the_exact_place_inside_the_body(
     server.fail_next(200, body=body, content_type="application/json")
     with pytest.raises(openapi_client.ApiDecodeError, match=r"data\.0\.status: Field required"):
         api_once.list()
+
+
+# -- the generated-style low-level path --------------------------------------------------------
+
+
+@pytest.mark.parametrize("response_type", [BackgroundTaskOut, "BackgroundTaskOut"], ids=["class", "name"])
+def test_param_serialize_call_api_response_deserialize(
+    client: openapi_client.ApiClient, server: MockServer, response_type: Any
+) -> None:
+    serialized = client.param_serialize(
+        "GET", "/api/v1/background-task/{task_id}/", path_params={"task_id": SAMPLE_TASK_ID}
+    )
+    response = client.call_api(*serialized)
+    decoded = client.response_deserialize(response, {"200": response_type})
+    assert isinstance(decoded.data, BackgroundTaskOut) and decoded.data.id == SAMPLE_TASK_ID
+
+    missing = client.call_api(
+        *client.param_serialize("GET", "/api/v1/background-task/{task_id}/", path_params={"task_id": "x"})
+    )
+    with pytest.raises(openapi_client.NotFoundException):
+        client.response_deserialize(missing, {"200": response_type})
+
+    server.malformed_next()
+    broken = client.call_api(*client.param_serialize("GET", PREFIX))
+    with pytest.raises(openapi_client.ApiDecodeError):
+        client.response_deserialize(broken, {"2XX": "ListResponseBackgroundTaskOut"})
