@@ -1,0 +1,75 @@
+"""``python -m openapi_client.testing``: run a MockServer in the foreground until Ctrl-C.
+
+For trying the SDK, the CLI or any HTTP tool against the API with no account::
+
+    python -m openapi_client.testing --port 8080 --tasks 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from types import FrameType
+from typing import Any, Dict, List, Optional
+
+from openapi_client.testing._server import API_PREFIX, MockServer
+
+__all__ = ["main", "DEFAULT_PORT"]
+
+DEFAULT_PORT = 8080
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Serve until interrupted; return the exit code (0 after Ctrl-C, 1 if the port is taken)."""
+    args = _parser().parse_args(argv)
+    try:
+        options: Dict[str, Any] = {"token": args.token, "port": args.port, "host": args.host}
+        if args.no_samples:
+            options["sample_tasks"] = 0
+        server = MockServer(**options)
+    except OSError as exc:
+        print(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    server.add_tasks(args.tasks)
+    # Ctrl-C even when started where SIGINT is ignored (a `&` job in a script), and a plain
+    # `kill` stops as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    auth = ", bearer token required" if args.token else ""
+    print(f"MockServer at {server.url} with {len(server.task_ids)} tasks{auth} (Ctrl-C to stop)")
+    print(f"  try: curl '{server.url}{API_PREFIX}?limit=2'", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped", flush=True)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m openapi_client.testing",
+        description="Serve the background-task API with sample data on a local port, until Ctrl-C.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+                        help="port to listen on, 0 for any free one (default: %(default)s)")
+    parser.add_argument("--tasks", type=_count, default=0, metavar="N",
+                        help="add N generated tasks to the sample ones")
+    parser.add_argument("--token", help="require 'Authorization: Bearer TOKEN' on every request")
+    parser.add_argument("--no-samples", action="store_true", help="start without the five sample tasks")
+    return parser
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number, 0 or more; got {text!r}")
+    return int(text)
+
+
+def _interrupt(signum: int, frame: Optional[FrameType]) -> None:
+    raise KeyboardInterrupt
+
+
+if __name__ == "__main__":
+    sys.exit(main())
