@@ -18,17 +18,30 @@ from pydantic import ValidationError as PydanticValidationError
 from openapi_client.exceptions import ApiTypeError, ApiValueError
 from openapi_client.models import HttpErrorOut, HTTPValidationError
 
-_FORBIDDEN_IN_HEADER = re.compile(r"[\r\n\x00]")
+#: Anything but tab and printable ASCII sends a header through the full check_header().
+_FORBIDDEN_IN_HEADER = re.compile(r"[^\t\x20-\x7e]")
+_LINE_BREAK = re.compile(r"[\r\n\x00]")
+#: An RFC 9110 token; http.client sends names as ASCII and refuses the rest with ValueError.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+#: What a header value cannot carry: control characters, and anything beyond Latin-1.
+_UNSENDABLE_IN_VALUE = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
 
 def check_header(name: Any, value: Any) -> None:
     if not isinstance(name, str) or not isinstance(value, str):
         raise ApiTypeError(
             f"header {name!r} must be a str name with a str value, not {type(value).__name__}"
         )
-    if _FORBIDDEN_IN_HEADER.search(name) or _FORBIDDEN_IN_HEADER.search(value):
+    if _LINE_BREAK.search(name) or _LINE_BREAK.search(value):
         raise ApiValueError(
             f"header {name!r} contains a line break or NUL, which would split the request; "
             "nothing was sent"
+        )
+    if not _HEADER_NAME.fullmatch(name):
+        raise ApiValueError(f"header name {name!r} is not a valid HTTP header name; nothing was sent")
+    if _UNSENDABLE_IN_VALUE.search(value):
+        raise ApiValueError(
+            f"header {name!r} holds a control character or one beyond Latin-1, which an HTTP "
+            "header cannot carry; nothing was sent"
         )
 
 
@@ -48,7 +61,10 @@ def path_segment(name: str, value: Any) -> str:
     if not text:
         raise ApiValueError(f"{name} must not be empty", [name])
     # One segment, whatever it holds: '/', '?', '#' and dots are escaped, so '../x' stays put.
-    return quote(text, safe="").replace(".", "%2E")
+    try:
+        return quote(text, safe="").replace(".", "%2E")
+    except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it
+        raise ApiValueError(f"{name} is not valid Unicode text: {exc.reason}", [name]) from exc
 
 
 def query_value(value: Any) -> str:

@@ -217,7 +217,10 @@ class ApiClient:
                 (name, query_value(value)) for name, value in query_params if value is not None
             ]
             if pairs:
-                url += "?" + urlencode(pairs, quote_via=quote)
+                try:
+                    url += "?" + urlencode(pairs, quote_via=quote)
+                except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it
+                    raise ApiValueError(f"a query value is not valid Unicode text: {exc.reason}") from exc
 
         headers = {"Accept": "application/json"}
         headers.update(self.default_headers)

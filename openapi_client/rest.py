@@ -288,6 +288,10 @@ class RESTClientObject:
             raise _connection_error(exc.reason or exc, url, attempts=1) from (exc.reason or exc)
         except (HTTPError, OSError) as exc:
             raise _connection_error(exc, url, attempts=1) from exc
+        except ValueError as exc:  # http.client refusing a header or URL it cannot encode
+            if isinstance(exc, ApiValueError):
+                raise
+            raise ApiValueError(f"cannot send this request to {_origin(url)}: {exc}") from exc
         return RESTResponse(raw, url=url)
 
     def clear(self) -> None:

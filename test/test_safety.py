@@ -124,3 +124,31 @@ def test_point5_refused_header_message_does_not_echo_the_value(server: MockServe
     ) as caught:
         BackgroundTasksApi(api_client).list()
     assert "s3cret" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        pytest.param({"idempotency_key": "中文"}, id="value-beyond-latin1"),
+        pytest.param({"idempotency_key": "\ud800"}, id="value-lone-surrogate"),
+        pytest.param({"_headers": {"X-Trace": "a\x01b"}}, id="value-control-character"),
+        pytest.param({"_headers": {"X-é": "ok"}}, id="name-not-ascii"),
+        pytest.param({"_headers": {"X-Trace:": "ok"}}, id="name-with-colon"),
+    ],
+)
+def test_point5_header_http_cannot_carry_is_refused_with_api_value_error(
+    server: MockServer, get_variant: Any, kwargs: Dict[str, Any]
+) -> None:
+    with pytest.raises(openapi_client.ApiValueError, match="header"):
+        get_variant("qtask_1", **kwargs)
+    assert server.requests == []
+
+
+def test_point5_path_and_query_values_that_are_not_unicode_are_refused(
+    api: BackgroundTasksApi, server: MockServer
+) -> None:
+    with pytest.raises(openapi_client.ApiValueError, match="task_id"):
+        api.get("qtask_\ud800")
+    with pytest.raises(openapi_client.ApiValueError, match="query"):
+        api.list(iterator="\udcff")
+    assert server.requests == []
