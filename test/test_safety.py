@@ -134,6 +134,7 @@ def test_point5_refused_header_message_does_not_echo_the_value(server: MockServe
         pytest.param({"_headers": {"X-Trace": "a\x01b"}}, id="value-control-character"),
         pytest.param({"_headers": {"X-é": "ok"}}, id="name-not-ascii"),
         pytest.param({"_headers": {"X-Trace:": "ok"}}, id="name-with-colon"),
+        pytest.param({"_headers": {"": "ok"}}, id="name-empty"),
     ],
 )
 def test_point5_header_http_cannot_carry_is_refused_with_api_value_error(
