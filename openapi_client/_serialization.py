@@ -18,13 +18,27 @@ from pydantic import ValidationError as PydanticValidationError
 from openapi_client.exceptions import ApiTypeError, ApiValueError
 from openapi_client.models import HttpErrorOut, HTTPValidationError
 
-#: Anything but tab and printable ASCII sends a header through the full check_header().
-_FORBIDDEN_IN_HEADER = re.compile(r"[^\t\x20-\x7e]")
 _LINE_BREAK = re.compile(r"[\r\n\x00]")
 #: An RFC 9110 token; http.client sends names as ASCII and refuses the rest with ValueError.
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 #: What a header value cannot carry: control characters, and anything beyond Latin-1.
 _UNSENDABLE_IN_VALUE = re.compile(r"[^\t\x20-\x7e\x80-\xff]")
+#: Text quote() leaves as it is, minus the dot (which path segments escape).
+_UNESCAPED_SEGMENT = re.compile(r"[A-Za-z0-9_~-]+")
+
+
+def check_headers(headers: Mapping[Any, Any]) -> None:
+    """:func:`check_header` on every header; the usual case, all of them fine, in few steps."""
+    try:
+        clean = all(map(_HEADER_NAME.fullmatch, headers)) and not _UNSENDABLE_IN_VALUE.search(
+            "".join(headers.values())
+        )
+    except TypeError:  # a name or value that is not a str: check_header says which
+        clean = False
+    if not clean:
+        for name, value in headers.items():
+            check_header(name, value)
+
 
 def check_header(name: Any, value: Any) -> None:
     if not isinstance(name, str) or not isinstance(value, str):
@@ -58,6 +72,8 @@ def apply_auth(headers: Dict[str, str], setting: Mapping[str, Any]) -> None:
 
 def path_segment(name: str, value: Any) -> str:
     text = query_value(value)
+    if _UNESCAPED_SEGMENT.fullmatch(text):
+        return text  # the common case (ids): nothing to escape, so skip quote()
     if not text:
         raise ApiValueError(f"{name} must not be empty", [name])
     # One segment, whatever it holds: '/', '?', '#' and dots are escaped, so '../x' stays put.
@@ -68,6 +84,8 @@ def path_segment(name: str, value: Any) -> str:
 
 
 def query_value(value: Any) -> str:
+    if type(value) is str:
+        return value
     if isinstance(value, enum.Enum):
         value = value.value
     if isinstance(value, bool):

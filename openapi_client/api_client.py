@@ -31,6 +31,7 @@ from openapi_client._serialization import (
     adapter,
     apply_auth,
     check_header,
+    check_headers,
     first_error,
     is_json_error,
     is_json_type,
@@ -222,8 +223,7 @@ class ApiClient:
                 except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it
                     raise ApiValueError(f"a query value is not valid Unicode text: {exc.reason}") from exc
 
-        headers = {"Accept": "application/json"}
-        headers.update(self.default_headers)
+        headers = {"Accept": "application/json", **self.default_headers}
         if self.cookie:
             headers["Cookie"] = self.cookie
         if _request_auth is not None:
@@ -235,8 +235,7 @@ class ApiClient:
             for name, value in header_params.items():
                 if value is not None:
                     headers[name] = value if isinstance(value, str) else query_value(value)
-        for name, value in headers.items():
-            check_header(name, value)
+        check_headers(headers)
         return method, url, headers, None, []
 
     def call_api(

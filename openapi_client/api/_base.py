@@ -28,7 +28,9 @@ P = ParamSpec("P")
 ApiT = TypeVar("ApiT", bound="BaseApi")
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass pays an object.__setattr__ per field on every call. Nothing
+# mutates a Call; variants of one are made with dataclasses.replace.
+@dataclass
 class Call(Generic[T]):
     """One operation call: the endpoint and its path, query and header parameters."""
 
