@@ -117,16 +117,19 @@ _SUBMODULES = frozenset({"api", "api_client", "api_response", "configuration", "
                          "rest", "retry"})
 
 
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = importlib.import_module(_MODULE_OF.get(name, "openapi_client.exceptions"))
-    value = getattr(module, name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+# Hidden from type checkers, which see the imports above instead: with a module __getattr__ in
+# view, they would accept any misspelt name as Any.
+if not TYPE_CHECKING:
 
+    def __getattr__(name: str) -> Any:
+        if name in _SUBMODULES:
+            return importlib.import_module(f"{__name__}.{name}")
+        if name not in __all__:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        module = importlib.import_module(_MODULE_OF.get(name, "openapi_client.exceptions"))
+        value = getattr(module, name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
 
-def __dir__() -> List[str]:
-    return sorted(set(globals()) | set(__all__))
+    def __dir__() -> List[str]:
+        return sorted(set(globals()) | set(__all__))

@@ -26,13 +26,15 @@ if TYPE_CHECKING:
 __all__ = ["MockServer", "RecordedRequest", "Headers", "SAMPLE_TASK_ID"]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module("openapi_client.testing._server"), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+# Hidden from type checkers, which see the import above instead (and so reject misspelt names).
+if not TYPE_CHECKING:
 
+    def __getattr__(name: str) -> Any:
+        if name not in __all__:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module("openapi_client.testing._server"), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
 
-def __dir__() -> List[str]:
-    return sorted(set(globals()) | set(__all__))
+    def __dir__() -> List[str]:
+        return sorted(set(globals()) | set(__all__))
