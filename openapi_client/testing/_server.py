@@ -74,7 +74,8 @@ class Headers(Dict[str, str]):
 @dataclass(frozen=True)
 class RecordedRequest:
     """One request the server received: ``method``, ``path`` as sent (still percent-encoded),
-    ``query`` (decoded, last value wins), ``headers`` (case-insensitive) and the raw ``target``."""
+    ``query`` (decoded, last value wins), ``headers`` (case-insensitive), the raw ``target``
+    and ``received_at`` (``time.time()``)."""
 
     method: str
     path: str
@@ -114,6 +115,8 @@ class MockServer:
     """A real HTTP/1.1 keep-alive server that speaks the background-task API.
 
     Use it as a context manager; ``url`` is its base URL for ``Configuration(host=...)``.
+    With pytest, the ``mock_server`` fixture gives each test one; docs/testing.md describes the
+    whole API.
 
     :param sample_tasks: How many of the five sample tasks to start with (0 for none).
     :param token: When set, every request must carry ``Authorization: Bearer <token>`` (else 401).
