@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib.metadata
 import statistics
 import subprocess
 import sys
@@ -159,19 +160,16 @@ def cpu_per_call(call: Callable[[], Any], calls: int) -> float:
     return (time.process_time() - started) / calls
 
 
-def interleaved(
-    floor: Callable[[], Any], client: Callable[[], Any], batch: int, rounds: int
-) -> Tuple[Tuple[float, ...], Tuple[float, ...]]:
-    """CPU per call of each side, ``rounds`` batches of ``batch`` calls, alternating batch by
-    batch so that load from elsewhere on the machine falls on both alike."""
-    for warm in (floor, client):
-        cpu_per_call(warm, batch)
-    floors: List[float] = []
-    clients: List[float] = []
+def interleaved(calls: Sequence[Callable[[], Any]], batch: int, rounds: int) -> List[Tuple[float, ...]]:
+    """CPU per call of each of ``calls``: ``rounds`` batches of ``batch`` calls each, taking
+    turns batch by batch so that load from elsewhere on the machine falls on all alike."""
+    for call in calls:
+        cpu_per_call(call, batch)  # warm up: connections, lazily built validators, caches
+    samples: List[List[float]] = [[] for _ in calls]
     for _ in range(rounds):
-        floors.append(cpu_per_call(floor, batch))
-        clients.append(cpu_per_call(client, batch))
-    return tuple(floors), tuple(clients)
+        for call, seconds in zip(calls, samples):
+            seconds.append(cpu_per_call(call, batch))
+    return [tuple(seconds) for seconds in samples]
 
 
 def peak_traced_memory(run: Callable[[], Any]) -> int:
@@ -254,36 +252,51 @@ def bench_calls(url: str, settings: Settings) -> List[Row]:
     task_url = f"{url}{LIST_PATH}{SAMPLE_TASK_ID}/"
     page_url = f"{url}{LIST_PATH}?limit={settings.page_size}"
 
-    def floor_get() -> BackgroundTaskOut:
-        return BackgroundTaskOut.model_validate_json(pool.request("GET", task_url).data)
-
-    def floor_list() -> ListResponseBackgroundTaskOut:
-        return ListResponseBackgroundTaskOut.model_validate_json(pool.request("GET", page_url).data)
-
     with openapi_client.ApiClient(openapi_client.Configuration(host=url)) as api_client:
         api = openapi_client.BackgroundTasksApi(api_client)
+        # What the client puts on the wire besides what urllib3 adds (Host, Accept-Encoding).
+        same_headers = {"Accept": "application/json", "User-Agent": api_client.user_agent}
+
+        def floor_get() -> BackgroundTaskOut:
+            return BackgroundTaskOut.model_validate_json(pool.request("GET", task_url).data)
+
+        def floor_get_same_headers() -> BackgroundTaskOut:
+            answer = pool.request("GET", task_url, headers=same_headers)
+            return BackgroundTaskOut.model_validate_json(answer.data)
 
         def client_get() -> BackgroundTaskOut:
             return api.get(SAMPLE_TASK_ID)
 
+        def floor_list() -> ListResponseBackgroundTaskOut:
+            return ListResponseBackgroundTaskOut.model_validate_json(pool.request("GET", page_url).data)
+
+        def floor_list_same_headers() -> ListResponseBackgroundTaskOut:
+            answer = pool.request("GET", page_url, headers=same_headers)
+            return ListResponseBackgroundTaskOut.model_validate_json(answer.data)
+
         def client_list() -> ListResponseBackgroundTaskOut:
             return api.list(limit=settings.page_size)
 
-        # Both sides do the same work: the same answer, fully decoded.
-        assert client_get() == floor_get()
-        assert client_list() == floor_list()
+        # Every side does the same work: the same answer, fully decoded.
+        assert client_get() == floor_get() == floor_get_same_headers()
+        assert client_list() == floor_list() == floor_list_same_headers()
         assert len(client_list().data) == settings.page_size
 
-        get_floor, get_client = interleaved(floor_get, client_get, settings.get_batch, settings.rounds)
-        list_floor, list_client = interleaved(
-            floor_list, client_list, settings.list_batch, settings.rounds
+        get_floor, get_headers, get_client = interleaved(
+            (floor_get, floor_get_same_headers, client_get), settings.get_batch, settings.rounds
+        )
+        list_floor, list_headers, list_client = interleaved(
+            (floor_list, floor_list_same_headers, client_list), settings.list_batch, settings.rounds
         )
     pool.clear()
     floor_label = "PoolManager.request + model_validate_json"
+    headers_label = "the same, sending the client's Accept and User-Agent"
+    page = f"(b) list one {settings.page_size}-task page"
     return [
         Row("(a) get one task", get_floor, get_client, "us/call", 1.10, floor_label),
-        Row(f"(b) list one {settings.page_size}-task page", list_floor, list_client, "us/call", 1.10,
-            floor_label),
+        Row("    the same", get_headers, get_client, "us/call", None, headers_label),
+        Row(page, list_floor, list_client, "us/call", 1.10, floor_label),
+        Row("    the same", list_headers, list_client, "us/call", None, headers_label),
     ]
 
 
@@ -305,7 +318,7 @@ def bench_list_all(url: str, settings: Settings) -> List[Row]:
         assert [task.id for task in api.list_all(limit=size)][:size] == [
             task.id for task in _floor_walk(pool, url, size)
         ][:size]
-        floors, clients = interleaved(floor_walk, client_walk, 1, settings.paging_rounds)
+        floors, clients = interleaved((floor_walk, client_walk), 1, settings.paging_rounds)
 
         two_pages = _two_pages(pool, url, size)
         client_peak = peak_traced_memory(client_walk)
@@ -394,7 +407,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args.only or set(args.only) - set("abcd"):
         parser.error("--only takes letters from 'abcd'")
     settings = QUICK if args.quick else FULL
-    print(f"Python {sys.version.split()[0]}, urllib3 {urllib3.__version__}, "
+    print(f"Python {sys.version.split()[0]}, urllib3 {importlib.metadata.version('urllib3')}, "
           f"openapi_client {openapi_client.__version__}; {'quick' if args.quick else 'full'} run")
     print(format_table(run(settings, workloads=args.only)))
     return 0

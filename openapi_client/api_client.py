@@ -252,7 +252,8 @@ class ApiClient:
         _preload_content: bool = True,
     ) -> RESTResponse:
         """Send a serialized request; the answer comes back undecoded, whatever its status."""
-        started = time.perf_counter()
+        debug = _log.isEnabledFor(logging.DEBUG)
+        started = time.perf_counter() if debug else 0.0
         response = self.rest_client.request(
             method,
             url,
@@ -264,7 +265,7 @@ class ApiClient:
             deadline=_request_deadline,
             preload_content=_preload_content,
         )
-        if _log.isEnabledFor(logging.DEBUG):
+        if debug:
             _log.debug(
                 "%s %s -> %d %s in %.1f ms (attempts: %d) request headers: %s",
                 method,
@@ -308,18 +309,22 @@ class ApiClient:
         preload_content: bool = True,
     ) -> RESTResponse:
         """Serialize and send one operation call; the shared path of every API method."""
-        if options:
-            unknown = options.keys() - _OPTION_NAMES
-            if unknown:
-                raise ApiTypeError(
-                    f"got unexpected keyword argument(s) {', '.join(sorted(unknown))}; "
-                    f"per-call options are {', '.join(sorted(_OPTION_NAMES))}"
-                )
-            extra = options.get("_headers")
-            if extra:
-                if not isinstance(extra, Mapping):
-                    raise ApiTypeError(f"_headers must be a mapping, not {type(extra).__name__}")
-                header_params = {**(header_params or {}), **extra}
+        if not options:  # the usual call: no per-call option to check or apply
+            method, url, headers, _, _ = self.param_serialize(
+                endpoint.method, endpoint.path, path_params, query_params, header_params
+            )
+            return self.call_api(method, url, headers, _preload_content=preload_content)
+        unknown = options.keys() - _OPTION_NAMES
+        if unknown:
+            raise ApiTypeError(
+                f"got unexpected keyword argument(s) {', '.join(sorted(unknown))}; "
+                f"per-call options are {', '.join(sorted(_OPTION_NAMES))}"
+            )
+        extra = options.get("_headers")
+        if extra:
+            if not isinstance(extra, Mapping):
+                raise ApiTypeError(f"_headers must be a mapping, not {type(extra).__name__}")
+            header_params = {**(header_params or {}), **extra}
         host = None
         host_index = options.get("_host_index")
         if host_index is not None:
