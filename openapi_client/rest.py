@@ -37,7 +37,7 @@ from openapi_client.exceptions import (
     ApiTypeError,
     ApiValueError,
 )
-from openapi_client.retry import RetriesExhausted, RetryPolicy, attempts_made
+from openapi_client.retry import RetriesExhausted, RetryPolicy, attempts_made, describe_error
 
 if TYPE_CHECKING:
     from openapi_client.configuration import Configuration
@@ -186,7 +186,6 @@ class RESTClientObject:
             raise ApiTypeError(f"max_retry_wait must be seconds, not {type(max_retry_wait).__name__}")
         if not 0 <= max_retry_wait < float("inf"):
             raise ApiValueError(f"max_retry_wait must be 0 or more finite seconds, not {max_retry_wait!r}")
-        self.retries = make_retry(configuration.retries, max_retry_wait=max_retry_wait)
         self.timeout = make_timeout(configuration.timeout)
         self.deadline = configuration.deadline
         if self.deadline is not None:
@@ -196,6 +195,9 @@ class RESTClientObject:
         # urllib3 drops Authorization and Cookie on a redirect to another host; API keys travel
         # in headers of the user's choosing, so they must be dropped too.
         self._secret_headers = frozenset(name.lower() for name in configuration.api_key)
+        self.retries = self._dropping_secrets_on_redirect(
+            make_retry(configuration.retries, max_retry_wait=max_retry_wait)
+        )
         pool_args: Dict[str, Any] = {
             "num_pools": 10,
             "maxsize": configuration.connection_pool_maxsize,
@@ -221,6 +223,11 @@ class RESTClientObject:
                 proxy_headers=_proxy_headers(configuration.proxy, configuration.proxy_headers),
                 **pool_args,
             )
+
+    def _dropping_secrets_on_redirect(self, policy: Retry) -> Retry:
+        if not self._secret_headers:
+            return policy
+        return policy.new(remove_headers_on_redirect=policy.remove_headers_on_redirect | self._secret_headers)
 
     def _manager_for(self, url: str) -> urllib3.PoolManager:
         if self.proxy_manager is None:
@@ -254,14 +261,10 @@ class RESTClientObject:
         if body is not None or post_params:
             raise ApiValueError("this API's operations take no request body")
         timeout = self.timeout if _request_timeout is None else make_timeout(_request_timeout)
-        policy = (
-            self.retries
-            if retries is None
-            else make_retry(retries, max_retry_wait=self._max_retry_wait, like=self.retries)
-        )
-        if self._secret_headers and isinstance(policy, Retry):
-            policy = policy.new(
-                remove_headers_on_redirect=policy.remove_headers_on_redirect | self._secret_headers
+        policy = self.retries
+        if retries is not None:
+            policy = self._dropping_secrets_on_redirect(
+                make_retry(retries, max_retry_wait=self._max_retry_wait, like=self.retries)
             )
         budget = self.deadline if deadline is None else deadline
         if budget is not None:
@@ -302,44 +305,32 @@ class RESTClientObject:
 
 
 def _connection_error(error: BaseException, url: str, *, attempts: int) -> ApiConnectionError:
+    """The package's exception for a urllib3 failure talking to ``url``: the one mapping."""
     where = _origin(url)
+    cause = describe_error(error)
+    timeout: Optional[str] = None
     if isinstance(error, NewConnectionError):  # before timeouts: urllib3 derives it from one
-        return ApiConnectionError(f"could not connect to {where}: {_inner(error)}", attempts=attempts)
-    if isinstance(error, ReadTimeoutError):
-        return ApiTimeoutError(f"timed out waiting for {where} to answer", attempts=attempts)
-    if isinstance(error, ConnectTimeoutError):
-        return ApiTimeoutError(f"timed out connecting to {where}", attempts=attempts)
-    if isinstance(error, (Urllib3TimeoutError, TimeoutError)):
-        return ApiTimeoutError(f"timed out talking to {where}", attempts=attempts)
-    if isinstance(error, urllib3.exceptions.SSLError):
-        return ApiConnectionError(f"TLS handshake with {where} failed: {_inner(error)}", attempts=attempts)
-    if isinstance(error, urllib3.exceptions.ProxyError):
-        return ApiConnectionError(f"the proxy failed for {where}: {_inner(error)}", attempts=attempts)
-    if isinstance(error, urllib3.exceptions.ResponseError):
+        message = f"could not connect to {where}: {cause}"
+    elif isinstance(error, ReadTimeoutError):
+        timeout = f"timed out waiting for {where} to answer"
+    elif isinstance(error, ConnectTimeoutError):
+        timeout = f"timed out connecting to {where}"
+    elif isinstance(error, (Urllib3TimeoutError, TimeoutError)):
+        timeout = f"timed out talking to {where}"
+    elif isinstance(error, urllib3.exceptions.SSLError):
+        message = f"TLS handshake with {where} failed: {cause}"
+    elif isinstance(error, urllib3.exceptions.ProxyError):
+        message = f"the proxy failed for {where}: {cause}"
+    elif isinstance(error, urllib3.exceptions.ResponseError):
         # Only a caller's own urllib3 Retry with raise_on_status=True gets here; it drops the answer.
-        return ApiConnectionError(
-            f"gave up on {where}: {error} (a Retry with raise_on_status=False returns the last answer)",
-            attempts=attempts,
-        )
-    if isinstance(error, urllib3.exceptions.LocationValueError):
-        return ApiConnectionError(f"cannot send to {where}: {error}", attempts=attempts)
-    return ApiConnectionError(f"connection to {where} failed: {_inner(error)}", attempts=attempts)
-
-
-def _inner(error: BaseException) -> str:
-    """The most specific text of a wrapped error, without urllib3's object reprs."""
-    seen = error
-    while True:
-        nested = next(
-            (arg for arg in getattr(seen, "args", ()) if isinstance(arg, BaseException)), None
-        ) or getattr(seen, "original_error", None)
-        if not isinstance(nested, BaseException) or nested is seen:
-            break
-        seen = nested
-    text = str(seen)
-    if "object at 0x" in text and ": " in text:
-        text = text.split(": ", 1)[1]
-    return text or type(seen).__name__
+        message = f"gave up on {where}: {error} (a Retry with raise_on_status=False returns the last answer)"
+    elif isinstance(error, urllib3.exceptions.LocationValueError):
+        message = f"cannot send to {where}: {error}"
+    else:
+        message = f"connection to {where} failed: {cause}"
+    if timeout is not None:
+        return ApiTimeoutError(timeout, attempts=attempts)
+    return ApiConnectionError(message, attempts=attempts)
 
 
 def _origin(url: str) -> str:

@@ -40,6 +40,7 @@ __all__ = [
     "MAX_RETRY_WAIT",
     "MAX_REDIRECTS",
     "attempts_made",
+    "describe_error",
     "parse_retry_after",
 ]
 
@@ -186,7 +187,8 @@ class RetryPolicy(Retry):
         if self.deadline is not None and time.monotonic() + wait >= self.deadline:
             raise RetriesExhausted(_pool, url, error, attempts=self.attempts, retry_after=requested)
         fresh.planned_wait = wait
-        reason = f"status {response.status}" if response is not None and error is None else _describe(error)
+        answered = response is not None and error is None
+        reason = f"status {response.status}" if answered and response else describe_error(error)
         _log.info(
             "Retrying %s %s after %s (attempt %d of %s, waiting %.2fs)",
             method, _loggable(url), reason, fresh.attempts,
@@ -221,17 +223,27 @@ def attempts_made(retry: Retry) -> int:
     return 1 + sum(1 for entry in retry.history if entry.redirect_location is None)
 
 
-def _describe(error: Optional[Exception]) -> str:
-    # The innermost error names the cause ("timed out", "IncompleteRead"); urllib3's own
-    # wrappers add only object reprs.
-    while error is not None and error.args and isinstance(error.args[-1], Exception):
-        error = error.args[-1]
+def describe_error(error: Optional[BaseException]) -> str:
+    """The innermost cause of a urllib3 error as ``"Type: text"``, e.g.
+    ``"ConnectionRefusedError: [Errno 111] Connection refused"``.
+
+    urllib3 wraps the socket's error in layers whose text is mostly object reprs; the innermost
+    one names what really happened.
+    """
     if error is None:
         return "an unknown error"
+    seen = {id(error)}
+    while True:
+        nested = next((arg for arg in reversed(error.args) if isinstance(arg, BaseException)), None)
+        nested = nested or getattr(error, "original_error", None) or error.__cause__
+        if not isinstance(nested, BaseException) or id(nested) in seen:
+            break
+        seen.add(id(nested))
+        error = nested
     text = str(error)
     if "object at 0x" in text and ">: " in text:
         text = text.split(">: ", 1)[1]
-    return f"{type(error).__name__}: {text}"
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _loggable(url: Optional[str]) -> str:
