@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -55,7 +55,7 @@ from openapi_client.rest import RESTClientObject, RESTResponse, RetriesSpec
 if TYPE_CHECKING:
     from types import TracebackType
 
-__all__ = ["ApiClient", "Endpoint", "RequestOptions", "RequestSerialized"]
+__all__ = ["ApiClient", "Call", "Endpoint", "RequestOptions", "RequestSerialized"]
 
 T = TypeVar("T")
 RequestSerialized = Tuple[str, str, Dict[str, str], Any, List[Tuple[str, Any]]]
@@ -101,6 +101,19 @@ class Endpoint(Generic[T]):
     method: str
     path: str
     response_type: Type[T]
+
+
+# Not frozen: a frozen dataclass pays an object.__setattr__ per field on every call. Nothing
+# mutates a Call; variants of one are made with dataclasses.replace.
+@dataclass
+class Call(Generic[T]):
+    """One operation call: the endpoint, its path, query and header parameters, and options."""
+
+    endpoint: Endpoint[T]
+    options: Mapping[str, Any]
+    path_params: Mapping[str, Any] = field(default_factory=dict)
+    query_params: Sequence[Tuple[str, Any]] = ()
+    header_params: Mapping[str, Any] = field(default_factory=dict)
 
 
 class ApiClient:
@@ -298,20 +311,26 @@ class ApiClient:
             )
         raise self._error_for(response_data, body)
 
-    def _request(
-        self,
-        endpoint: Endpoint[T],
-        *,
-        path_params: Optional[Mapping[str, Any]] = None,
-        query_params: Optional[Sequence[Tuple[str, Any]]] = None,
-        header_params: Optional[Mapping[str, Any]] = None,
-        options: Mapping[str, Any],
-        preload_content: bool = True,
-    ) -> RESTResponse:
-        """Serialize and send one operation call; the shared path of every API method."""
+    def send(self, call: Call[T]) -> ApiResponse[T]:
+        """Send one operation call and decode its answer; the path every API method takes.
+
+        :raises ApiException: (the subclass for the status) when the answer is not a 2xx.
+        """
+        response = self.send_without_preload(call, preload_content=True)
+        body = response.read()
+        if 200 <= response.status <= 299:
+            data = self._decode(body, call.endpoint.response_type, response)
+            return ApiResponse(
+                status_code=response.status, headers=response.headers, data=data, raw_data=body
+            )
+        raise self._error_for(response, body)
+
+    def send_without_preload(self, call: Call[Any], *, preload_content: bool = False) -> RESTResponse:
+        """Send one operation call; the answer comes back unread and undecoded, whatever its status."""
+        endpoint, options = call.endpoint, call.options
         if not options:  # the usual call: no per-call option to check or apply
             method, url, headers, _, _ = self.param_serialize(
-                endpoint.method, endpoint.path, path_params, query_params, header_params
+                endpoint.method, endpoint.path, call.path_params, call.query_params, call.header_params
             )
             return self.call_api(method, url, headers, _preload_content=preload_content)
         unknown = options.keys() - _OPTION_NAMES
@@ -320,22 +339,20 @@ class ApiClient:
                 f"got unexpected keyword argument(s) {', '.join(sorted(unknown))}; "
                 f"per-call options are {', '.join(sorted(_OPTION_NAMES))}"
             )
+        header_params = call.header_params
         extra = options.get("_headers")
         if extra:
             if not isinstance(extra, Mapping):
                 raise ApiTypeError(f"_headers must be a mapping, not {type(extra).__name__}")
-            header_params = {**(header_params or {}), **extra}
-        host = None
+            header_params = {**header_params, **extra}
         host_index = options.get("_host_index")
-        if host_index is not None:
-            host = self.configuration.get_host_from_settings(host_index)
         method, url, headers, _, _ = self.param_serialize(
             endpoint.method,
             endpoint.path,
-            path_params=path_params,
-            query_params=query_params,
-            header_params=header_params,
-            _host=host,
+            call.path_params,
+            call.query_params,
+            header_params,
+            _host=None if host_index is None else self.configuration.get_host_from_settings(host_index),
             _request_auth=options.get("_request_auth"),
         )
         return self.call_api(
@@ -346,50 +363,6 @@ class ApiClient:
             _request_retries=options.get("_request_retries"),
             _request_deadline=options.get("_request_deadline"),
             _preload_content=preload_content,
-        )
-
-    def request_with_info(
-        self,
-        endpoint: Endpoint[T],
-        *,
-        path_params: Optional[Mapping[str, Any]] = None,
-        query_params: Optional[Sequence[Tuple[str, Any]]] = None,
-        header_params: Optional[Mapping[str, Any]] = None,
-        options: Mapping[str, Any],
-    ) -> ApiResponse[T]:
-        """Call ``endpoint`` and decode its answer (see :meth:`response_deserialize`)."""
-        response = self._request(
-            endpoint,
-            path_params=path_params,
-            query_params=query_params,
-            header_params=header_params,
-            options=options,
-        )
-        body = response.read()
-        if 200 <= response.status <= 299:
-            data = self._decode(body, endpoint.response_type, response)
-            return ApiResponse(
-                status_code=response.status, headers=response.headers, data=data, raw_data=body
-            )
-        raise self._error_for(response, body)
-
-    def request_without_preload(
-        self,
-        endpoint: Endpoint[T],
-        *,
-        path_params: Optional[Mapping[str, Any]] = None,
-        query_params: Optional[Sequence[Tuple[str, Any]]] = None,
-        header_params: Optional[Mapping[str, Any]] = None,
-        options: Mapping[str, Any],
-    ) -> RESTResponse:
-        """Call ``endpoint`` and return the answer unread and undecoded, whatever its status."""
-        return self._request(
-            endpoint,
-            path_params=path_params,
-            query_params=query_params,
-            header_params=header_params,
-            options=options,
-            preload_content=False,
         )
 
     # -- decoding --------------------------------------------------------------------------

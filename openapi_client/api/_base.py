@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import functools
 import inspect
-from dataclasses import dataclass, field
-from typing import Any, Callable, Generic, Mapping, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Optional, TypeVar
 
 from typing_extensions import Concatenate, ParamSpec
 
-from openapi_client.api_client import ApiClient, Endpoint
+from openapi_client.api_client import ApiClient, Call
 from openapi_client.api_response import ApiResponse
 from openapi_client.exceptions import ApiTypeError, ApiValueError
 from openapi_client.rest import RESTResponse
@@ -26,19 +25,6 @@ __all__ = ["BaseApi", "Call", "returns_data", "returns_http_info", "returns_raw"
 T = TypeVar("T")
 P = ParamSpec("P")
 ApiT = TypeVar("ApiT", bound="BaseApi")
-
-
-# Not frozen: a frozen dataclass pays an object.__setattr__ per field on every call. Nothing
-# mutates a Call; variants of one are made with dataclasses.replace.
-@dataclass
-class Call(Generic[T]):
-    """One operation call: the endpoint and its path, query and header parameters."""
-
-    endpoint: Endpoint[T]
-    options: Mapping[str, Any]
-    path_params: Mapping[str, Any] = field(default_factory=dict)
-    query_params: Sequence[Tuple[str, Any]] = ()
-    header_params: Mapping[str, Any] = field(default_factory=dict)
 
 
 class BaseApi:
@@ -62,13 +48,7 @@ class BaseApi:
         return bool(self.api_client.configuration.client_side_validation)
 
     def _send(self, call: Call[T]) -> ApiResponse[T]:
-        return self.api_client.request_with_info(
-            call.endpoint,
-            path_params=call.path_params,
-            query_params=call.query_params,
-            header_params=call.header_params,
-            options=call.options,
-        )
+        return self.api_client.send(call)
 
 
 def _as_view(operation: Any, build: Any, returns: str, doc: Optional[str]) -> None:
@@ -119,14 +99,7 @@ def returns_raw(
     """The operation returning the unread, undecoded :class:`RESTResponse`."""
 
     def operation(self: ApiT, /, *args: P.args, **kwargs: P.kwargs) -> RESTResponse:
-        call = build(self, *args, **kwargs)
-        return self.api_client.request_without_preload(
-            call.endpoint,
-            path_params=call.path_params,
-            query_params=call.query_params,
-            header_params=call.header_params,
-            options=call.options,
-        )
+        return self.api_client.send_without_preload(build(self, *args, **kwargs))
 
     _as_view(
         operation,
