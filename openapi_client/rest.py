@@ -203,12 +203,13 @@ class RESTClientObject:
             "maxsize": configuration.connection_pool_maxsize,
             "cert_reqs": ssl.CERT_REQUIRED if configuration.verify_ssl else ssl.CERT_NONE,
             "ca_certs": configuration.ssl_ca_cert,
-            "ca_cert_data": configuration.ca_cert_data,
             "cert_file": configuration.cert_file,
             "key_file": configuration.key_file,
             "retries": self.retries,
             "timeout": self.timeout,
         }
+        if configuration.ca_cert_data is not None:  # urllib3 before 2.1 has no such pool key
+            pool_args["ca_cert_data"] = configuration.ca_cert_data
         if configuration.assert_hostname is not None:
             pool_args["assert_hostname"] = configuration.assert_hostname
         if configuration.tls_server_name:
