@@ -28,7 +28,7 @@ Every exception raised because of another one chains it as ``__cause__``.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Sequence, Type, Union
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Type, Union
 
 __all__ = [
     "OpenApiException",
@@ -58,7 +58,23 @@ PathToItem = Optional[Sequence[Union[str, int]]]
 
 
 class OpenApiException(Exception):
-    """The base class of everything :mod:`openapi_client` raises."""
+    """The base class of everything :mod:`openapi_client` raises.
+
+    Every subclass pickles with all its attributes (so it can cross a process pool).
+    """
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # Exception's own reduce calls cls(*self.args), which cannot rebuild a subclass whose
+        # constructor takes keyword-only or differently shaped arguments: skip the constructor.
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: Type[OpenApiException], args: Tuple[Any, ...], state: Dict[str, Any]) -> OpenApiException:
+    error = cls.__new__(cls)
+    # Set after __new__: OSError's __new__ (TimeoutError's) ignores args when __init__ is overridden.
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 def _with_path(msg: str, path_to_item: PathToItem) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from typing import Type
 
 import pytest
@@ -23,13 +24,16 @@ from openapi_client.exceptions import (
     ForbiddenException,
     NotFoundException,
     OpenApiException,
+    PaginationError,
     ServiceException,
+    TaskFailedError,
+    TaskWaitTimeoutError,
     TooManyRequestsException,
     UnauthorizedException,
     UnprocessableEntityException,
     exception_class_for_status,
 )
-from openapi_client.models import HttpErrorOut, HTTPValidationError
+from openapi_client.models import BackgroundTaskOut, HttpErrorOut, HTTPValidationError
 from openapi_client.rest import RESTResponse
 
 STATUS_TABLE = [
@@ -169,3 +173,40 @@ def test_decode_error_keeps_the_raw_body_and_status() -> None:
     assert error.status == 200
     assert error.body == "{oops"
     assert "not valid JSON" in str(error)
+
+
+_TASK = BackgroundTaskOut.from_dict(
+    {"id": "qtask_1", "status": "failed", "task": "endpoint.recover", "data": {},
+     "updatedAt": "2024-03-02T11:00:00Z"}
+)
+_NOT_FOUND = HttpErrorOut.from_json(b'{"code": "not_found", "detail": "Entity not found"}')
+PICKLED_EXCEPTIONS = [
+    pytest.param(TaskFailedError("task qtask_1 failed", task=_TASK), id="task-failed"),
+    pytest.param(TaskWaitTimeoutError("still running after 5s", task=_TASK), id="wait-timeout"),
+    pytest.param(ApiDecodeError("not JSON", status=200, body="{oops", headers={"a": "b"}), id="decode"),
+    pytest.param(ApiConnectionError("refused", attempts=3), id="connection"),
+    pytest.param(ApiTimeoutError("read timed out", attempts=2), id="timeout"),
+    pytest.param(
+        TooManyRequestsException(
+            status=429, reason="Too Many Requests", body='{"code": "x"}', data=_NOT_FOUND,
+            headers={"Retry-After": "3"}, retry_after=3.0, attempts=3,
+        ),
+        id="api-exception",
+    ),
+    pytest.param(ApiException.from_response(
+        http_resp=_response(404, b"{}"), body="{}", data=_NOT_FOUND, attempts=2), id="from-response"),
+    pytest.param(ApiTypeError("bad", ["data", 0], valid_classes=[int], key_type=False), id="type"),
+    pytest.param(ApiValueError("must be between 1 and 250", ["limit"]), id="value"),
+    pytest.param(ApiKeyError("no such task", ["qtask_1"]), id="key"),
+    pytest.param(PaginationError("the server repeated cursor c"), id="pagination"),
+]
+
+
+@pytest.mark.parametrize("error", PICKLED_EXCEPTIONS)
+def test_exceptions_survive_pickling_with_every_attribute(error: OpenApiException) -> None:
+    # What a ProcessPoolExecutor does to an exception raised in a worker.
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error)
+    assert vars(copy) == vars(error)
+    assert str(copy) == str(error)
+    assert copy.args == error.args
