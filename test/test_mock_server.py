@@ -10,12 +10,13 @@ import signal
 import socket
 import subprocess
 import sys
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type
 
 import pytest
 import urllib3
 
 import openapi_client
+from openapi_client.exceptions import ApiKeyError, ApiTypeError, ApiValueError
 from openapi_client.testing import SAMPLE_TASK_ID, MockServer
 
 LIST = "/api/v1/background-task/"
@@ -313,6 +314,68 @@ def test_reset_brings_back_the_starting_state(http: urllib3.PoolManager, server:
     status, page = fetch(http, server, f"{LIST}{SAMPLE_TASK_ID}/")
     assert (status, page["status"]) == (200, "finished")
     assert server.add_task()["id"] == "qtask_2" + "1".rjust(26, "0")  # ids start over too
+
+
+_bad = pytest.param
+BAD_TEST_API_CALLS = [
+    _bad(lambda s: s.fail_next("503"), ApiTypeError, "status must be a whole number", id="status-str"),
+    _bad(lambda s: s.fail_next(99), ApiValueError, "status must be between 200 and 599", id="status-99"),
+    _bad(lambda s: s.fail_next(600), ApiValueError, "status must be between", id="status-600"),
+    _bad(lambda s: s.fail_next(200.5), ApiTypeError, "status must be a whole number", id="status-float"),
+    _bad(lambda s: s.fail_next(True), ApiTypeError, "status must be a whole number", id="status-bool"),
+    _bad(lambda s: s.fail_next(503, times=0), ApiValueError, "times must be 1 or more", id="times-0"),
+    _bad(lambda s: s.fail_next(503, times="2"), ApiTypeError, "times must be", id="times-str"),
+    _bad(lambda s: s.fail_next(503, body=42), ApiTypeError, "body must be", id="body-int"),
+    _bad(lambda s: s.fail_next(429, headers={"Retry-After": 30}), ApiTypeError, "headers must",
+         id="header-int"),
+    _bad(lambda s: s.fail_next(429, headers=["Retry-After"]), ApiTypeError, "headers must",
+         id="headers-list"),
+    _bad(lambda s: s.delay_next(-1), ApiValueError, "seconds must be 0 or more", id="delay-negative"),
+    _bad(lambda s: s.delay_next("x"), ApiTypeError, "seconds must be a number", id="delay-str"),
+    _bad(lambda s: s.delay_next(math.nan), ApiValueError, "seconds must be", id="delay-nan"),
+    _bad(lambda s: s.drop_next(times=0), ApiValueError, "times must be 1 or more", id="drop-0"),
+    _bad(lambda s: s.malformed_next(times=-1), ApiValueError, "times must be", id="malformed--1"),
+    _bad(lambda s: s.add_tasks(-1), ApiValueError, "n must be 0 or more", id="add-tasks-negative"),
+    _bad(lambda s: s.add_tasks("3"), ApiTypeError, "n must be a whole number", id="add-tasks-str"),
+    _bad(lambda s: s.add_tasks(2, status=1), ApiTypeError, "status must be a str", id="add-tasks-status"),
+    _bad(lambda s: s.add_task(id=""), ApiValueError, "task id must be a non-empty string", id="empty-id"),
+    _bad(lambda s: s.finish_after("qtask_missing", 1), ApiKeyError, "no task 'qtask_missing'",
+         id="finish-after-missing"),
+    _bad(lambda s: s.finish_after(SAMPLE_TASK_ID, -1), ApiValueError, "polls must be 0 or more",
+         id="finish-after-negative"),
+    _bad(lambda s: s.finish_after(SAMPLE_TASK_ID, 1.5), ApiTypeError, "polls must be",
+         id="finish-after-float"),
+    _bad(lambda s: s.task("qtask_missing"), ApiKeyError, "no task 'qtask_missing'", id="task-missing"),
+]
+
+
+@pytest.mark.parametrize(("bad_call", "error", "message"), BAD_TEST_API_CALLS)
+def test_the_test_api_refuses_bad_arguments_at_the_call(
+    http: urllib3.PoolManager, server: MockServer,
+    bad_call: Callable[[MockServer], Any], error: Type[Exception], message: str,
+) -> None:
+    before = {task_id: server.task(task_id) for task_id in server.task_ids}
+    with pytest.raises(error, match=re.escape(message)):
+        bad_call(server)
+    # Refused means nothing was queued or changed: the server still answers as before.
+    assert server.pending_faults == 0
+    assert {task_id: server.task(task_id) for task_id in server.task_ids} == before
+    assert fetch(http, server, f"{LIST}{SAMPLE_TASK_ID}/") == (200, before[SAMPLE_TASK_ID])
+
+
+def test_the_test_api_errors_are_the_package_ones_and_the_builtin_ones() -> None:
+    # Tests written against the builtins (pytest.raises(ValueError)) keep working.
+    with MockServer(sample_tasks=0) as server:
+        with pytest.raises(ValueError):
+            server.fail_next(99)
+        with pytest.raises(TypeError):
+            server.delay_next("x")
+        with pytest.raises(KeyError):
+            server.finish_after("qtask_missing", 1)
+        with pytest.raises(openapi_client.OpenApiException):
+            server.add_tasks(-1)
+    with pytest.raises(ApiValueError, match="sample_tasks must be between 0 and 5"):
+        MockServer(sample_tasks=6)
 
 
 # -- python -m openapi_client.testing --------------------------------------------------------------

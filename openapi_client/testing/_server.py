@@ -6,6 +6,7 @@ import bisect
 import collections
 import contextlib
 import json
+import math
 import socket
 import ssl
 import threading
@@ -16,6 +17,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Deque, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Type, Union
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+# A leaf module (no urllib3, no pydantic): the testing package stays light to import.
+from openapi_client.exceptions import ApiKeyError, ApiTypeError, ApiValueError
 
 __all__ = ["MockServer", "RecordedRequest", "Headers", "SAMPLE_TASK_ID"]
 
@@ -133,8 +137,7 @@ class MockServer:
         port: int = 0,
         host: str = "127.0.0.1",
     ) -> None:
-        if not 0 <= sample_tasks <= len(_SAMPLES):
-            raise ValueError(f"sample_tasks must be between 0 and {len(_SAMPLES)}")
+        _check_int("sample_tasks", sample_tasks, 0, len(_SAMPLES))
         self._sample_count = sample_tasks
         self.token = token
         self._ssl_context = ssl_context
@@ -263,7 +266,7 @@ class MockServer:
             for name, value in fields.items():
                 task[_camel(name)] = getattr(value, "value", value)
             if not isinstance(task["id"], str) or not task["id"]:
-                raise ValueError("a task id must be a non-empty string")
+                raise ApiValueError(f"a task id must be a non-empty string, got {task['id']!r}")
             self._store.put(task)
             return dict(task)
 
@@ -271,6 +274,9 @@ class MockServer:
         self, n: int, status: Optional[str] = None, task: Optional[str] = None
     ) -> List[Dict[str, Any]]:
         """Add ``n`` tasks (statuses and kinds vary unless given); return them, oldest first."""
+        _check_int("n", n, 0)
+        _check_optional_str("status", status)
+        _check_optional_str("task", task)
         return [
             self.add_task(
                 status=status if status is not None else _STATUSES[i % len(_STATUSES)],
@@ -283,6 +289,7 @@ class MockServer:
     def task(self, task_id: str) -> Dict[str, Any]:
         """The stored task ``task_id`` as the API would send it (KeyError if absent)."""
         with self._lock:
+            self._check_task_exists(task_id)
             return dict(self._store.tasks[task_id])
 
     @property
@@ -297,13 +304,17 @@ class MockServer:
         Only GETs of this task count (list calls show it ``running`` without counting); with
         ``polls=0`` the very next GET already reads ``status``. KeyError if there is no such task.
         """
-        if polls < 0:
-            raise ValueError("polls must be 0 or more")
+        _check_int("polls", polls, 0)
+        final = getattr(status, "value", status)
+        _check_optional_str("status", final)
         with self._lock:
-            if task_id not in self._store.tasks:
-                raise KeyError(task_id)
-            self._finish_after[task_id] = (polls, getattr(status, "value", status))
+            self._check_task_exists(task_id)
+            self._finish_after[task_id] = (polls, final)
             self._set_status(task_id, "running")
+
+    def _check_task_exists(self, task_id: str) -> None:
+        if task_id not in self._store.tasks:
+            raise ApiKeyError(f"no task {task_id!r} on this MockServer (see task_ids)")
 
     def _set_status(self, task_id: str, status: str) -> None:
         task = dict(self._store.tasks[task_id])
@@ -326,7 +337,13 @@ class MockServer:
         ``body`` defaults to an ``HttpErrorOut`` JSON for the status; a dict is sent as JSON,
         a str or bytes as given (with ``content_type``, default ``text/html`` for a str that
         starts with ``<``). ``headers`` are added (``Retry-After``, ``Location``, ...).
+        Arguments are checked here, so a mistake fails the test at this line, not in the server.
         """
+        _check_int("status", status, 200, 599)
+        _check_headers(headers)
+        _check_optional_str("content_type", content_type)
+        if body is not None and not isinstance(body, (str, bytes, bytearray, Mapping)):
+            raise ApiTypeError(f"body must be a str, bytes or a dict to send as JSON, got {body!r}")
         if body is None:
             phrase = _phrase(status)
             encoded = json.dumps({"code": phrase.lower().replace(" ", "_"), "detail": phrase}).encode()
@@ -344,6 +361,10 @@ class MockServer:
 
     def delay_next(self, seconds: float, times: int = 1) -> None:
         """Wait ``seconds`` before answering each of the next ``times`` requests."""
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise ApiTypeError(f"seconds must be a number, got {seconds!r}")
+        if not math.isfinite(seconds) or seconds < 0:
+            raise ApiValueError(f"seconds must be 0 or more (and finite), got {seconds!r}")
         self._queue(times, _Fault("delay", seconds=seconds))
 
     def drop_next(self, times: int = 1) -> None:
@@ -355,8 +376,7 @@ class MockServer:
         self._queue(times, _Fault("malformed"))
 
     def _queue(self, times: int, fault: _Fault) -> None:
-        if times < 1:
-            raise ValueError("times must be at least 1")
+        _check_int("times", times, 1)
         with self._lock:
             self._faults.extend([fault] * times)
 
@@ -597,6 +617,29 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _error(status: int, code: str, detail: str) -> Tuple[int, bytes, Dict[str, str]]:
     return status, json.dumps({"code": code, "detail": detail}).encode(), {}
+
+
+def _check_int(name: str, value: Any, low: int, high: Optional[int] = None) -> None:
+    bounds = f"between {low} and {high}" if high is not None else f"{low} or more"
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ApiTypeError(f"{name} must be a whole number {bounds}, got {value!r}")
+    if value < low or (high is not None and value > high):
+        raise ApiValueError(f"{name} must be {bounds}, got {value!r}")
+
+
+def _check_optional_str(name: str, value: Any) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ApiTypeError(f"{name} must be a str, got {value!r}")
+
+
+def _check_headers(headers: Any) -> None:
+    if headers is None:
+        return
+    if not isinstance(headers, Mapping):
+        raise ApiTypeError(f"headers must be a mapping of names to str values, got {headers!r}")
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ApiTypeError(f"headers must map str names to str values, got {name!r}: {value!r}")
 
 
 def _phrase(status: int) -> str:
