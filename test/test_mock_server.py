@@ -452,3 +452,27 @@ def test_the_module_reports_a_taken_port_in_one_line() -> None:
         )
     assert result.returncode == 1
     assert result.stderr.strip() == f"cannot listen on 127.0.0.1:{port}: Address already in use"
+
+
+@pytest.mark.parametrize("port", ["99999", "65536", "-1", "x", "80.5"])
+def test_the_module_refuses_a_bad_port_in_one_line(port: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "openapi_client.testing", "--port", port],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"python -m openapi_client.testing: error: argument --port: "
+        f"expected a port number from 0 to 65535; got '{port}'"
+    )
+
+
+def test_the_module_reports_an_address_it_cannot_bind_in_one_line() -> None:
+    # 192.0.2.1 (TEST-NET-1, RFC 5737) is on no interface of this machine.
+    result = subprocess.run(
+        [sys.executable, "-m", "openapi_client.testing", "--host", "192.0.2.1", "--port", "0"],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == "cannot listen on 192.0.2.1:0: Cannot assign requested address"

@@ -21,15 +21,18 @@ DEFAULT_PORT = 8080
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """Serve until interrupted; return the exit code (0 after Ctrl-C, 1 if the port is taken)."""
+    """Serve until interrupted; return the exit code (0 after Ctrl-C, 1 if it cannot listen,
+    2 for bad arguments)."""
     args = _parser().parse_args(argv)
     try:
         options: Dict[str, Any] = {"token": args.token, "port": args.port, "host": args.host}
         if args.no_samples:
             options["sample_tasks"] = 0
         server = MockServer(**options)
-    except OSError as exc:
-        print(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+    except (OSError, OverflowError, ValueError) as exc:
+        # Whatever the socket layer refuses (a taken port, an unknown host name) is one line.
+        reason = getattr(exc, "strerror", None) or exc
+        print(f"cannot listen on {args.host}:{args.port}: {reason}", file=sys.stderr)
         return 1
     server.add_tasks(args.tasks)
     # Ctrl-C even when started where SIGINT is ignored (a `&` job in a script), and a plain
@@ -52,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Serve the background-task API with sample data on a local port, until Ctrl-C.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
+    parser.add_argument("--port", type=_port, default=DEFAULT_PORT,
                         help="port to listen on, 0 for any free one (default: %(default)s)")
     parser.add_argument("--tasks", type=_count, default=0, metavar="N",
                         help="add N generated tasks to the sample ones")
@@ -64,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
 def _count(text: str) -> int:
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"expected a whole number, 0 or more; got {text!r}")
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535; got {text!r}")
     return int(text)
 
 
