@@ -33,7 +33,6 @@ __all__ = [
     "background_tasks_api",
     "MARKER",
     "MARKER_OPTIONS",
-    "FIXTURE_RETRIES",
     "FIXTURE_BACKOFF_BASE",
 ]
 
@@ -41,9 +40,9 @@ __all__ = [
 MARKER = "mock_server"
 #: The keyword arguments the marker accepts (those of ``MockServer(...)``).
 MARKER_OPTIONS = ("sample_tasks", "token")
-#: The ``api_client`` fixture retries as many times as the default policy...
-FIXTURE_RETRIES = 2
-#: ...but waits only this many seconds before the first retry, so a test with faults does not sleep.
+#: The ``api_client`` fixture retries as the default policy does, but its own backoff before the
+#: first retry is this many seconds, so a test with faults does not sleep (a ``Retry-After``
+#: the server sends is still honoured: see docs/testing.md).
 FIXTURE_BACKOFF_BASE = 0.001
 
 
@@ -65,13 +64,14 @@ def mock_server(request: pytest.FixtureRequest) -> Iterator[MockServer]:
 
 @pytest.fixture
 def api_client(mock_server: MockServer) -> Iterator[openapi_client.ApiClient]:
-    """An ApiClient for ``mock_server`` (its URL, its token if any, fast retries), closed after the test."""
+    """An ApiClient for ``mock_server`` (its URL, its token if any, fast backoff), closed after the test."""
     import openapi_client
+    from openapi_client.configuration import DEFAULT_RETRIES
 
     configuration = openapi_client.Configuration(
         host=mock_server.url,
         access_token=mock_server.token,
-        retries=openapi_client.RetryPolicy(FIXTURE_RETRIES, backoff_base=FIXTURE_BACKOFF_BASE),
+        retries=openapi_client.RetryPolicy(DEFAULT_RETRIES, backoff_base=FIXTURE_BACKOFF_BASE),
     )
     with openapi_client.ApiClient(configuration) as client:
         yield client
