@@ -6,7 +6,9 @@
     OPENAPI_CLIENT_TOKEN=... python -m openapi_client --host https://api.example.com tasks wait qtask_...
 
 Uses only the public package. Output goes to stdout (an aligned table, or JSON lines with
-``--json``); errors are one line on stderr with exit status 1, usage errors exit 2.
+``--json``); errors are one line on stderr with exit status 1; bad arguments exit 2, with the
+usage when argparse refuses the command line, as one line when the SDK refuses a value (a host
+that is not a URL, a token with a line break, whether from an option or the environment).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any, Callable, Iterable, Iterator, List, Optional, Sequence, 
 
 import openapi_client
 from openapi_client import BackgroundTaskOut, BackgroundTasksApi
+from openapi_client.configuration import DEFAULT_RETRIES
 from openapi_client.testing import MockServer
 
 __all__ = ["main", "HOST_ENV", "TOKEN_ENV"]
@@ -80,7 +83,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     group.add_argument("--mock", action="store_true", default=argparse.SUPPRESS,
                        help="run against an embedded mock server with sample tasks")
     group.add_argument("--retries", type=_count, default=argparse.SUPPRESS, metavar="N",
-                       help="retries after a failed attempt (default 2)")
+                       help=f"retries after a failed attempt (default {DEFAULT_RETRIES})")
 
     parser = argparse.ArgumentParser(prog=prog, parents=[shared],
                                      description="List, get and wait for Svix background tasks.")

@@ -14,6 +14,7 @@ from typing import Dict, List, Optional
 
 import pytest
 
+from openapi_client.configuration import DEFAULT_RETRIES
 from openapi_client.testing import SAMPLE_TASK_ID, MockServer
 
 RUNNING_SAMPLE = "qtask_1uV2wXyZ0aBcDeFgHiJkLmNoPqR"
@@ -184,6 +185,22 @@ def test_bad_arguments_exit_2_with_usage(args: List[str]) -> None:
     assert result.returncode == 2
     assert "usage:" in result.stderr and "Traceback" not in result.stderr
     assert result.stdout == "" and TOKEN not in result.stderr
+
+
+def test_a_token_from_the_environment_with_a_line_break_is_one_line_exit_2_without_usage() -> None:
+    # Not a command-line mistake, so no usage: the line says what is wrong, never the token.
+    result = run("tasks", "list", "--mock", env={"OPENAPI_CLIENT_TOKEN": TOKEN + "\nX-Injected: 1"})
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr and "usage:" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "line break" in lines[0], result.stderr
+    assert TOKEN not in result.stdout + result.stderr
+
+
+def test_help_gives_the_default_retries_of_the_package() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    assert f"(default {DEFAULT_RETRIES})" in " ".join(result.stdout.split())
 
 
 def test_help_shows_no_token_default_and_the_console_script_is_installed() -> None:
