@@ -197,6 +197,16 @@ def test_a_token_from_the_environment_with_a_line_break_is_one_line_exit_2_witho
     assert TOKEN not in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("host", ["http://h:99999", "http://[::1"])
+def test_a_malformed_host_is_one_line_without_a_traceback(host: str) -> None:
+    result = run("--host", host, "tasks", "list", "--retries", "0")
+    assert result.returncode in (1, 2), result
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and host in lines[0], result.stderr
+    assert result.stdout == ""
+
+
 def test_help_gives_the_default_retries_of_the_package() -> None:
     result = run("--help")
     assert result.returncode == 0
