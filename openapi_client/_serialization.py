@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
+from pydantic.errors import PydanticUserError
 
 from openapi_client.exceptions import ApiTypeError, ApiValueError
 from openapi_client.models import HttpErrorOut, HTTPValidationError
@@ -74,6 +75,11 @@ def check_header(name: Any, value: Any) -> None:
 
 
 def apply_auth(headers: Dict[str, str], setting: Mapping[str, Any]) -> None:
+    if not isinstance(setting, Mapping):
+        raise ApiTypeError(
+            "_request_auth must be a dict like {'in': 'header', 'key': ..., 'value': ...}, "
+            f"not {type(setting).__name__}"
+        )
     where = setting.get("in", "header")
     if where != "header":
         raise ApiValueError(f"auth in {where!r} is not supported; only 'header' is")
@@ -144,9 +150,13 @@ _ADAPTERS: Dict[Any, TypeAdapter[Any]] = {}
 
 
 def adapter(target: Any) -> TypeAdapter[Any]:
-    found = _ADAPTERS.get(target)
-    if found is None:
-        found = _ADAPTERS[target] = TypeAdapter(target)
+    """A cached pydantic ``TypeAdapter`` for ``target``; ApiTypeError if pydantic cannot use it."""
+    try:
+        found = _ADAPTERS.get(target)
+        if found is None:
+            found = _ADAPTERS[target] = TypeAdapter(target)
+    except (PydanticUserError, TypeError) as exc:  # not a type pydantic can use, or unhashable
+        raise ApiTypeError(f"cannot decode into {target!r}: {exc}") from exc
     return found
 
 

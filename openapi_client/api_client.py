@@ -10,6 +10,7 @@ from typing import (
     TYPE_CHECKING,
     Any,
     ClassVar,
+    Collection,
     Dict,
     Generic,
     List,
@@ -27,6 +28,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 from typing_extensions import TypedDict
 
+from openapi_client._redact import redact_headers, redact_url
 from openapi_client._serialization import (
     adapter,
     apply_auth,
@@ -49,6 +51,7 @@ from openapi_client.exceptions import (
     ApiException,
     ApiTypeError,
     ApiValueError,
+    OpenApiException,
 )
 from openapi_client.rest import RESTClientObject, RESTResponse, RetriesSpec
 
@@ -61,7 +64,6 @@ T = TypeVar("T")
 RequestSerialized = Tuple[str, str, Dict[str, str], Any, List[Tuple[str, Any]]]
 
 _log = logging.getLogger("openapi_client")
-_REDACTED_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
 _OPTION_NAMES = frozenset(
     {
         "_request_timeout",
@@ -147,7 +149,6 @@ class ApiClient:
             self.set_default_header(header_name, header_value or "")
         self.cookie = cookie
         self.user_agent = f"openapi-client-python/{__version__}"
-        self.client_side_validation = self.configuration.client_side_validation
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -263,32 +264,36 @@ class ApiClient:
         _request_retries: RetriesSpec = None,
         _request_deadline: Optional[float] = None,
         _preload_content: bool = True,
+        _secret_headers: Collection[str] = (),
     ) -> RESTResponse:
-        """Send a serialized request; the answer comes back undecoded, whatever its status."""
+        """Send a serialized request; the answer comes back undecoded, whatever its status.
+
+        With DEBUG on for the ``openapi_client`` logger, one line is logged per call, answered
+        or failed: method, URL and headers (credentials and custom header values shown as
+        ``***``), status or error, time taken.
+        """
         debug = _log.isEnabledFor(logging.DEBUG)
         started = time.perf_counter() if debug else 0.0
-        response = self.rest_client.request(
-            method,
-            url,
-            headers=header_params,
-            body=body,
-            post_params=post_params,
-            _request_timeout=_request_timeout,
-            retries=_request_retries,
-            deadline=_request_deadline,
-            preload_content=_preload_content,
-        )
-        if debug:
-            _log.debug(
-                "%s %s -> %d %s in %.1f ms (attempts: %d) request headers: %s",
+        try:
+            response = self.rest_client.request(
                 method,
                 url,
-                response.status,
-                response.reason or "",
-                (time.perf_counter() - started) * 1000.0,
-                response.attempts,
-                self._redacted(header_params or {}),
+                headers=header_params,
+                body=body,
+                post_params=post_params,
+                _request_timeout=_request_timeout,
+                retries=_request_retries,
+                deadline=_request_deadline,
+                preload_content=_preload_content,
+                secret_headers=_secret_headers,
             )
+        except OpenApiException as error:
+            if debug:
+                _log_exchange(method, url, header_params, started, f"failed: {error}")
+            raise
+        if debug:
+            outcome = f"{response.status} {response.reason or ''} (attempts: {response.attempts})"
+            _log_exchange(method, url, header_params, started, outcome)
         return response
 
     def response_deserialize(
@@ -300,30 +305,18 @@ class ApiClient:
 
         ``response_types_map`` maps a status (``"200"``, ``"2XX"``) to a model class or name.
         """
-        body = response_data.read()
-        status = response_data.status
-        if 200 <= status <= 299:
-            types = response_types_map or {}
-            wanted = resolve_type(types.get(str(status)) or types.get("2XX"))
-            data = self._decode(body, wanted, response_data) if wanted is not None else None
-            return ApiResponse(
-                status_code=status, headers=response_data.headers, data=data, raw_data=body
-            )
-        raise self._error_for(response_data, body)
+        types = response_types_map or {}
+        wanted = types.get(str(response_data.status)) or types.get("2XX")
+        return self._result(response_data, None if wanted is None else resolve_type(wanted))
 
     def send(self, call: Call[T]) -> ApiResponse[T]:
         """Send one operation call and decode its answer; the path every API method takes.
 
         :raises ApiException: (the subclass for the status) when the answer is not a 2xx.
         """
-        response = self.send_without_preload(call, preload_content=True)
-        body = response.read()
-        if 200 <= response.status <= 299:
-            data = self._decode(body, call.endpoint.response_type, response)
-            return ApiResponse(
-                status_code=response.status, headers=response.headers, data=data, raw_data=body
-            )
-        raise self._error_for(response, body)
+        return self._result(
+            self.send_without_preload(call, preload_content=True), call.endpoint.response_type
+        )
 
     def send_without_preload(self, call: Call[Any], *, preload_content: bool = False) -> RESTResponse:
         """Send one operation call; the answer comes back unread and undecoded, whatever its status."""
@@ -355,6 +348,7 @@ class ApiClient:
             _host=None if host_index is None else self.configuration.get_host_from_settings(host_index),
             _request_auth=options.get("_request_auth"),
         )
+        request_auth = options.get("_request_auth")
         return self.call_api(
             method,
             url,
@@ -363,6 +357,7 @@ class ApiClient:
             _request_retries=options.get("_request_retries"),
             _request_deadline=options.get("_request_deadline"),
             _preload_content=preload_content,
+            _secret_headers=(request_auth["key"],) if request_auth else (),
         )
 
     # -- decoding --------------------------------------------------------------------------
@@ -383,17 +378,19 @@ class ApiClient:
                 headers=response.headers,
             ) from exc
 
-    def _error_for(self, response: RESTResponse, body: bytes) -> ApiException:
-        text = body.decode("utf-8", errors="replace")
-        retry_after = None
-        retries = getattr(response.response, "retries", None)
-        if hasattr(retries, "get_retry_after"):
-            retry_after = retries.get_retry_after(response.response)  # type: ignore[union-attr]
-        return ApiException.from_response(
+    def _result(self, response: RESTResponse, wanted: Any) -> ApiResponse[Any]:
+        """A 2xx decoded into ``wanted`` (``None``: no data), or the exception for the status."""
+        body = response.read()
+        if 200 <= response.status <= 299:
+            data = None if wanted is None else self._decode(body, wanted, response)
+            return ApiResponse(
+                status_code=response.status, headers=response.headers, data=data, raw_data=body
+            )
+        raise ApiException.from_response(
             http_resp=response,
-            body=text,
+            body=body.decode("utf-8", errors="replace"),
             data=parse_error_body(body),
-            retry_after=retry_after,
+            retry_after=response.retry_after,
             attempts=response.attempts,
         )
 
@@ -404,7 +401,12 @@ class ApiClient:
         model's name); JSON unless ``content_type`` says text. Bad input raises ApiValueError."""
         if content_type is not None and not is_json_type(content_type):
             if content_type.startswith("text/"):
-                return response_text if isinstance(response_text, str) else response_text.decode()
+                if isinstance(response_text, str):
+                    return response_text
+                try:
+                    return response_text.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise ApiValueError(f"the text is not UTF-8: {exc.reason}") from exc
             raise ApiValueError(f"cannot decode content type {content_type!r}")
         target = resolve_type(response_type)
         try:
@@ -416,6 +418,15 @@ class ApiClient:
         """``obj`` as plain JSON-ready data: models by wire name, enums by value, dates ISO."""
         return to_plain(obj)
 
-    def _redacted(self, headers: Mapping[str, str]) -> Dict[str, str]:
-        secret = _REDACTED_HEADERS | {name.lower() for name in self.configuration.api_key}
-        return {name: ("***" if name.lower() in secret else value) for name, value in headers.items()}
+
+def _log_exchange(
+    method: str, url: str, headers: Optional[Mapping[str, str]], started: float, outcome: str
+) -> None:
+    _log.debug(
+        "%s %s -> %s in %.1f ms; request headers: %s",
+        method,
+        redact_url(url),
+        outcome,
+        (time.perf_counter() - started) * 1000.0,
+        redact_headers(headers or {}),
+    )

@@ -8,9 +8,11 @@ import platform
 import sys
 import threading
 from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Sequence, Tuple, Union
+from urllib.parse import urlsplit
 
+from openapi_client._redact import REDACTED, redact_url
 from openapi_client._version import __version__
-from openapi_client.exceptions import ApiValueError
+from openapi_client.exceptions import ApiTypeError, ApiValueError
 
 if TYPE_CHECKING:
     from urllib3.util.retry import Retry
@@ -36,7 +38,6 @@ TimeoutSpec = Union[None, float, int, Tuple[Optional[float], Optional[float]]]
 
 _LOGGER_NAME = "openapi_client"
 _SECRET_FIELDS = ("access_token", "api_key", "password")
-_REDACTED = "***"
 
 
 class Configuration:
@@ -83,20 +84,21 @@ class Configuration:
         deadline: Optional[float] = None,
         max_retry_wait: float = MAX_RETRY_WAIT,
     ) -> None:
-        self._base_path = (host if host is not None else DEFAULT_HOST).rstrip("/")
+        self.host = host if host is not None else DEFAULT_HOST
         self.server_index = 0 if server_index is None and host is None else server_index
         self.server_operation_index = server_operation_index or {}
         self.server_variables = server_variables or {}
         self.server_operation_variables = server_operation_variables or {}
         self.ignore_operation_servers = ignore_operation_servers
-        self.api_key: Dict[str, str] = dict(api_key or {})
-        self.api_key_prefix: Dict[str, str] = dict(api_key_prefix or {})
+        self.api_key: Dict[str, str] = _string_map("api_key", api_key)
+        self.api_key_prefix: Dict[str, str] = _string_map("api_key_prefix", api_key_prefix)
         self.username = username
         self.password = password
         self.access_token = access_token
         self.logger = logging.getLogger(_LOGGER_NAME)
         self._debug = False
         self._debug_handler: Optional[logging.Handler] = None
+        self._level_before_debug: Optional[int] = None
         self.verify_ssl = True
         self.ssl_ca_cert = ssl_ca_cert
         self.ca_cert_data = ca_cert_data
@@ -108,15 +110,12 @@ class Configuration:
         self.proxy: Optional[str] = None
         self.proxy_headers: Optional[Dict[str, str]] = None
         self.no_proxy: Optional[str] = None
-        self.safe_chars_for_path_param = ""
         self.retries = retries
         self.timeout = timeout
         self.deadline = deadline
         self.max_retry_wait = max_retry_wait
         self.socket_options: Optional[List[Tuple[int, int, Union[int, bytes]]]] = None
         self.client_side_validation = True
-        self.datetime_format = "%Y-%m-%dT%H:%M:%S.%f%z"
-        self.date_format = "%Y-%m-%d"
         if debug is not None:
             self.debug = debug
 
@@ -129,7 +128,7 @@ class Configuration:
 
     @host.setter
     def host(self, value: str) -> None:
-        self._base_path = value.rstrip("/")
+        self._base_path = _checked_base_url(value)
         self.server_index = None
 
     def get_host_settings(self) -> List[Dict[str, Any]]:
@@ -145,6 +144,8 @@ class Configuration:
         """The URL of server ``index`` (``None``: :attr:`host`)."""
         if index is None:
             return self._base_path
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise ApiTypeError(f"the server index must be an int, not {type(index).__name__}")
         servers = list(servers) if servers is not None else self.get_host_settings()
         if not 0 <= index < len(servers):
             raise ApiValueError(
@@ -217,8 +218,11 @@ class Configuration:
 
     @debug.setter
     def debug(self, value: bool) -> None:
+        if bool(value) == self._debug:
+            return
         self._debug = bool(value)
         if self._debug:
+            self._level_before_debug = self.logger.level
             self.logger.setLevel(logging.DEBUG)
             if not self.logger.handlers and not logging.getLogger().handlers:
                 self._debug_handler = logging.StreamHandler(sys.stderr)
@@ -227,7 +231,8 @@ class Configuration:
                 )
                 self.logger.addHandler(self._debug_handler)
         else:
-            self.logger.setLevel(logging.WARNING)
+            # Put back what was there, so other clients' logging (retry INFO lines) goes on.
+            self.logger.setLevel(self._level_before_debug or logging.NOTSET)
             if self._debug_handler is not None:
                 self.logger.removeHandler(self._debug_handler)
                 self._debug_handler = None
@@ -257,8 +262,7 @@ class Configuration:
 
     def to_debug_report(self) -> str:
         """Versions of everything involved, for a bug report. Holds no setting and no secret."""
-        import pydantic
-        import urllib3
+        from importlib.metadata import version
 
         return (
             "Python SDK Debug Report:\n"
@@ -266,22 +270,22 @@ class Configuration:
             f"Python Version: {sys.version.split()[0]}\n"
             "Version of the API: 1.4\n"
             f"SDK Package Version: {__version__}\n"
-            f"urllib3 Version: {urllib3.__version__}\n"  # type: ignore[attr-defined]
-            f"pydantic Version: {pydantic.VERSION}"
+            f"urllib3 Version: {version('urllib3')}\n"
+            f"pydantic Version: {version('pydantic')}"
         )
 
     def __repr__(self) -> str:
         shown = {
-            "host": self.host,
+            "host": redact_url(self.host),
             "verify_ssl": self.verify_ssl,
             "timeout": self.timeout,
             "retries": self.retries,
             "deadline": self.deadline,
-            "proxy": _strip_userinfo(self.proxy),
+            "proxy": redact_url(self.proxy) if self.proxy else None,
         }
         for name in _SECRET_FIELDS:
             if getattr(self, name):
-                shown[name] = _REDACTED
+                shown[name] = REDACTED
         if self.username is not None:
             shown["username"] = self.username
         body = ", ".join(f"{key}={value!r}" for key, value in shown.items())
@@ -297,9 +301,27 @@ class Configuration:
         return clone
 
 
-def _strip_userinfo(url: Optional[str]) -> Optional[str]:
-    """A proxy URL with any ``user:password@`` replaced, so it can be shown."""
-    if not url or "@" not in url:
-        return url
-    scheme, separator, rest = url.rpartition("://")
-    return f"{scheme}{separator}{_REDACTED}@{rest.rsplit('@', 1)[1]}"
+def _checked_base_url(value: Any) -> str:
+    """``value`` as a base URL without a trailing slash; ApiTypeError/ApiValueError if it cannot be one."""
+    if not isinstance(value, str):
+        raise ApiTypeError(f"host must be a URL string, not {type(value).__name__}")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 -- parsing the port is the check (out of range raises)
+    except ValueError as exc:
+        raise ApiValueError(f"host {redact_url(value)!r} is not a valid URL: {exc}") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ApiValueError(
+            f"host {redact_url(value)!r} must be an http:// or https:// URL with a host name"
+        )
+    return value.rstrip("/")
+
+
+def _string_map(name: str, value: Any) -> Dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(key, str) and isinstance(item, str) for key, item in value.items()
+    ):
+        raise ApiTypeError(f"{name} must be a dict of header name to str, not {type(value).__name__}")
+    return dict(value)

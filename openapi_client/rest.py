@@ -12,7 +12,7 @@ import io
 import ipaddress
 import ssl
 import time
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Union
+from typing import TYPE_CHECKING, Any, Collection, Dict, Iterator, List, Mapping, Optional, Union
 from urllib.parse import unquote, urlsplit
 
 import urllib3
@@ -29,6 +29,7 @@ from urllib3.exceptions import (
 from urllib3.util.retry import Retry
 from urllib3.util.timeout import Timeout
 
+from openapi_client._redact import origin
 from openapi_client.configuration import DEFAULT_RETRIES, TimeoutSpec
 from openapi_client.exceptions import (
     ApiConnectionError,
@@ -37,7 +38,13 @@ from openapi_client.exceptions import (
     ApiTypeError,
     ApiValueError,
 )
-from openapi_client.retry import RetriesExhausted, RetryPolicy, attempts_made, describe_error
+from openapi_client.retry import (
+    RetriesExhausted,
+    RetryPolicy,
+    attempts_made,
+    describe_error,
+    requested_wait,
+)
 
 if TYPE_CHECKING:
     from openapi_client.configuration import Configuration
@@ -94,9 +101,27 @@ class RESTResponse(io.IOBase):
         retries = getattr(self.response, "retries", None)
         return attempts_made(retries) if isinstance(retries, Retry) else 1
 
+    @property
+    def retry_after(self) -> Optional[float]:
+        """The wait the answer asks for (``retry-after-ms`` or ``Retry-After``), in seconds."""
+        return requested_wait(self.response.headers)
+
     def release_conn(self) -> None:
         """Give the connection back to the pool (for unread, streamed answers)."""
         self.response.release_conn()
+
+    def close(self) -> None:
+        """Finish with the answer: what is unread is drained so the connection can be reused."""
+        if not self.closed:
+            try:
+                self.response.drain_conn()
+                self.response.release_conn()
+            finally:
+                super().close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        """The body's lines (reads the whole body first)."""
+        return iter(self.read().splitlines(keepends=True))
 
 
 class _DeadlineTimeout(Timeout):
@@ -161,7 +186,9 @@ def make_retry(spec: RetriesSpec, *, max_retry_wait: float, like: Optional[Retry
     An int with ``like`` (the configured :class:`RetryPolicy`) keeps that policy's other settings.
     """
     if isinstance(spec, Retry):
-        return spec
+        # The caller gets the last answer's own exception (ServiceException, ...) when retries
+        # run out, whatever Retry it is; urllib3's default would drop that answer.
+        return spec.new(raise_on_status=False) if spec.raise_on_status else spec
     if spec is None:
         spec = DEFAULT_RETRIES
     if spec is False:
@@ -250,12 +277,15 @@ class RESTClientObject:
         retries: RetriesSpec = None,
         deadline: Optional[float] = None,
         preload_content: bool = True,
+        secret_headers: Collection[str] = (),
     ) -> RESTResponse:
         """Send one request (retrying as the policy says) and return the answer.
 
         :param _request_timeout: Overrides the configured timeout for this call.
         :param retries: Overrides the configured retries for this call.
         :param deadline: Seconds this call may take in all, overriding the configured one.
+        :param secret_headers: Headers of this call, beyond the configured credentials, that
+            must not follow a redirect to another host.
         :raises ApiTimeoutError: a timeout or the deadline ran out.
         :raises ApiConnectionError: the server could not be reached or the connection broke.
         """
@@ -266,6 +296,11 @@ class RESTClientObject:
         if retries is not None:
             policy = self._dropping_secrets_on_redirect(
                 make_retry(retries, max_retry_wait=self._max_retry_wait, like=self.retries)
+            )
+        if secret_headers:
+            policy = policy.new(
+                remove_headers_on_redirect=policy.remove_headers_on_redirect
+                | {name.lower() for name in secret_headers}
             )
         budget = self.deadline if deadline is None else deadline
         if budget is not None:
@@ -295,7 +330,7 @@ class RESTClientObject:
         except ValueError as exc:  # http.client refusing a header or URL it cannot encode
             if isinstance(exc, ApiValueError):
                 raise
-            raise ApiValueError(f"cannot send this request to {_origin(url)}: {exc}") from exc
+            raise ApiValueError(f"cannot send this request to {origin(url)}: {exc}") from exc
         return RESTResponse(raw, url=url)
 
     def clear(self) -> None:
@@ -307,7 +342,7 @@ class RESTClientObject:
 
 def _connection_error(error: BaseException, url: str, *, attempts: int) -> ApiConnectionError:
     """The package's exception for a urllib3 failure talking to ``url``: the one mapping."""
-    where = _origin(url)
+    where = origin(url)
     cause = describe_error(error)
     timeout: Optional[str] = None
     if isinstance(error, NewConnectionError):  # before timeouts: urllib3 derives it from one
@@ -332,13 +367,6 @@ def _connection_error(error: BaseException, url: str, *, attempts: int) -> ApiCo
     if timeout is not None:
         return ApiTimeoutError(timeout, attempts=attempts)
     return ApiConnectionError(message, attempts=attempts)
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    host = parts.hostname or "?"
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{host}{port}"
 
 
 def _proxy_headers(proxy: str, headers: Optional[Mapping[str, str]]) -> Dict[str, str]:

@@ -21,12 +21,13 @@ import email.utils
 import logging
 import random
 import time
-from typing import Any, FrozenSet, Optional
+from typing import Any, FrozenSet, Mapping, Optional
 
 from urllib3.exceptions import MaxRetryError, SSLError
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
+from openapi_client._redact import redact_url
 from openapi_client.configuration import DEFAULT_RETRIES, MAX_RETRY_WAIT
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "attempts_made",
     "describe_error",
     "parse_retry_after",
+    "requested_wait",
 ]
 
 #: Statuses worth asking again for: the server or a proxy said "not now".
@@ -78,6 +80,10 @@ class RetryPolicy(Retry):
     :param max_retry_wait: Longest server-requested wait that is honoured.
     :param deadline: A ``time.monotonic()`` instant no retry may go past, or ``None``.
     """
+
+    #: urllib3 retries 413 too when it carries Retry-After; this API's policy never retries a
+    #: 4xx other than 408 and 429, so only the statuses retried anyway are listed.
+    RETRY_AFTER_STATUS_CODES = frozenset({429, 503})
 
     def __init__(
         self,
@@ -134,15 +140,8 @@ class RetryPolicy(Retry):
         return float(wait * (1.0 - self.backoff_jitter_ratio * random.random()))
 
     def get_retry_after(self, response: BaseHTTPResponse) -> Optional[float]:
-        """The wait the server asked for: ``retry-after-ms``, else ``Retry-After``; seconds."""
-        millis = response.headers.get("retry-after-ms")
-        if millis is not None:
-            try:
-                return max(float(millis) / 1000.0, 0.0)
-            except ValueError:
-                pass
-        header = response.headers.get("Retry-After")
-        return None if header is None else parse_retry_after(header)
+        """The wait the server asked for, in seconds (see :func:`requested_wait`)."""
+        return requested_wait(response.headers)
 
     def sleep(self, response: Optional[BaseHTTPResponse] = None) -> None:
         """Sleep the wait :meth:`increment` planned (and logged)."""
@@ -191,7 +190,7 @@ class RetryPolicy(Retry):
         reason = f"status {response.status}" if answered and response else describe_error(error)
         _log.info(
             "Retrying %s %s after %s (attempt %d of %s, waiting %.2fs)",
-            method, _loggable(url), reason, fresh.attempts,
+            method, redact_url(url, query=False), reason, fresh.attempts,
             "unbounded" if self.total is None else self.attempts + (self.total or 0), wait,
         )
         return fresh
@@ -201,6 +200,19 @@ class RetryPolicy(Retry):
             f"{type(self).__name__}(total={self.total!r}, backoff_base={self.backoff_base}, "
             f"statuses={sorted(self.status_forcelist)}, deadline={self.deadline})"
         )
+
+
+def requested_wait(headers: Mapping[str, str]) -> Optional[float]:
+    """The wait an answer asks for, in seconds: ``retry-after-ms``, else ``Retry-After``
+    (delta-seconds or an HTTP date); ``None`` when it asks for none or the header is garbled."""
+    millis = headers.get("retry-after-ms")
+    if millis is not None:
+        try:
+            return max(float(millis) / 1000.0, 0.0)
+        except ValueError:
+            pass
+    header = headers.get("Retry-After")
+    return None if header is None else parse_retry_after(header)
 
 
 def parse_retry_after(value: str) -> Optional[float]:
@@ -244,13 +256,3 @@ def describe_error(error: Optional[BaseException]) -> str:
     if "object at 0x" in text and ">: " in text:
         text = text.split(">: ", 1)[1]
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-def _loggable(url: Optional[str]) -> str:
-    """``url`` without its query (cursors, filters) or any ``user:password@``."""
-    path = (url or "").split("?", 1)[0].split("#", 1)[0]
-    scheme, separator, rest = path.partition("://")
-    if not separator:
-        return path
-    authority, slash, tail = rest.partition("/")
-    return f"{scheme}://{authority.rpartition('@')[2]}{slash}{tail}"

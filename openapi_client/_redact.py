@@ -1,0 +1,51 @@
+"""What may be shown of a request: URLs without credentials, headers without secret values.
+
+Every repr, log line and error message that mentions a URL or headers goes through here, so a
+token or password cannot leak by one of them forgetting.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, Optional
+from urllib.parse import urlsplit
+
+__all__ = ["REDACTED", "SHOWN_HEADERS", "origin", "redact_headers", "redact_url"]
+
+REDACTED = "***"
+#: Headers whose values are shown; every other value (auth, cookies, custom headers that may
+#: carry a key) is replaced by ``***``.
+SHOWN_HEADERS = frozenset(
+    {"accept", "accept-encoding", "content-length", "content-type", "host", "idempotency-key",
+     "user-agent"}
+)
+
+
+def redact_url(url: Optional[str], *, query: bool = True) -> str:
+    """``url`` without any ``user:password@``, and without its query unless ``query``.
+    Never raises, whatever the text."""
+    text = url or ""
+    if not query:
+        text = text.split("?", 1)[0].split("#", 1)[0]
+    scheme, separator, rest = text.partition("://")
+    if not separator:
+        return text
+    authority, slash, tail = rest.partition("/")
+    return f"{scheme}{separator}{authority.rpartition('@')[2]}{slash}{tail}"
+
+
+def origin(url: Optional[str]) -> str:
+    """``scheme://host[:port]`` of ``url``, for messages; never raises, never shows credentials."""
+    try:
+        parts = urlsplit(url or "")
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.scheme}://{parts.hostname or '?'}{port}"
+    except ValueError:  # a malformed port or IPv6 literal: show what was given, minus credentials
+        return redact_url(url, query=False)
+
+
+def redact_headers(headers: Mapping[str, Any]) -> Dict[str, Any]:
+    """``headers`` with every value not in :data:`SHOWN_HEADERS` replaced by ``***``."""
+    return {
+        name: value if str(name).lower() in SHOWN_HEADERS else REDACTED
+        for name, value in headers.items()
+    }
