@@ -128,6 +128,19 @@ def test_bad_arguments_are_refused_when_list_all_is_called(
     assert server.requests == []
 
 
+@pytest.mark.parametrize(
+    "options", [{"_bogus": 1}, {"_headers": ["X-A"]}, {"_request_timeout": "x"}],
+)
+def test_bad_per_call_options_of_list_all_are_refused_before_anything_is_sent(
+    api: openapi_client.BackgroundTasksApi, server: MockServer, options: Dict[str, Any]
+) -> None:
+    # As list_all's docstring says: checked when the first task is asked for, not by the call.
+    tasks = api.list_all(limit=2, **options)
+    with pytest.raises((openapi_client.ApiValueError, openapi_client.ApiTypeError)):
+        next(tasks)
+    assert server.requests == []
+
+
 def test_a_cursor_handed_back_twice_raises_instead_of_looping(
     api: openapi_client.BackgroundTasksApi, server: MockServer
 ) -> None:

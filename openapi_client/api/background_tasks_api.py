@@ -145,7 +145,10 @@ class BackgroundTasksApi(BaseApi):
 
         :raises PaginationError: the server's cursors would loop forever (a cursor handed back
             twice, or an empty page that is not the last).
-        :raises ApiTypeError, ApiValueError: a bad argument, raised here, before any request.
+        :raises ApiTypeError, ApiValueError: a bad ``limit``, ``order``, ``status`` or ``task``,
+            raised here by the call; a bad per-call option (an unknown name, a ``_headers``
+            that is not a mapping, a bad ``_request_timeout``) is raised when the first task
+            is asked for. Either way nothing is sent.
         """
         first = self._list_by_keyword(limit=limit, order=order, status=status, task=task, **options)
         return iterate_pages(lambda cursor: self._send(at_cursor(first, cursor)).data)
