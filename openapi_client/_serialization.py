@@ -18,6 +18,7 @@ from pydantic.errors import PydanticUserError
 
 from openapi_client.exceptions import ApiTypeError, ApiValueError
 from openapi_client.models import HttpErrorOut, HTTPValidationError
+from openapi_client.models._base import describe_validation_error
 
 _LINE_BREAK = re.compile(r"[\r\n\x00]")
 #: An RFC 9110 token; http.client sends names as ASCII and refuses the rest with ValueError.
@@ -134,11 +135,8 @@ def is_json_error(exc: PydanticValidationError) -> bool:
 
 
 def first_error(exc: PydanticValidationError) -> str:
-    err = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in err["loc"])
-    more = exc.error_count() - 1
-    text = f"{where + ': ' if where else ''}{err['msg']}"
-    return text + (f" (and {more} more)" if more > 0 else "")
+    """The first problem pydantic found, and how many more there are."""
+    return describe_validation_error(exc, most=1)
 
 
 def is_json_type(content_type: str) -> bool:

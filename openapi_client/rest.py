@@ -29,6 +29,7 @@ from urllib3.exceptions import (
 from urllib3.util.retry import Retry
 from urllib3.util.timeout import Timeout
 
+from openapi_client._checks import check_seconds
 from openapi_client._redact import origin
 from openapi_client.configuration import DEFAULT_RETRIES, TimeoutSpec
 from openapi_client.exceptions import (
@@ -160,24 +161,17 @@ def make_timeout(spec: TimeoutSpec) -> Timeout:
     if spec is None:
         return Timeout(connect=None, read=None)
     if isinstance(spec, (int, float)) and not isinstance(spec, bool):
-        _check_seconds(spec, "timeout")
+        check_seconds(spec, "timeout")
         return Timeout(total=float(spec))
     if isinstance(spec, tuple) and len(spec) == 2:
         connect, read = spec
         for part in spec:
             if part is not None:
-                _check_seconds(part, "timeout")
+                check_seconds(part, "timeout")
         return Timeout(connect=connect, read=read)
     raise ApiTypeError(
         f"timeout must be seconds or a (connect, read) pair, not {type(spec).__name__}: {spec!r}"
     )
-
-
-def _check_seconds(value: Any, name: str) -> None:
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        raise ApiTypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
-    if not value > 0 or value != value or value == float("inf"):
-        raise ApiValueError(f"{name} must be a positive, finite number of seconds, not {value!r}")
 
 
 def make_retry(spec: RetriesSpec, *, max_retry_wait: float, like: Optional[Retry] = None) -> Retry:
@@ -209,14 +203,11 @@ class RESTClientObject:
         if is_socks_proxy_url(configuration.proxy):
             raise ApiValueError("SOCKS proxies are not supported; use an http:// or https:// proxy")
         max_retry_wait = configuration.max_retry_wait
-        if not isinstance(max_retry_wait, (int, float)) or isinstance(max_retry_wait, bool):
-            raise ApiTypeError(f"max_retry_wait must be seconds, not {type(max_retry_wait).__name__}")
-        if not 0 <= max_retry_wait < float("inf"):
-            raise ApiValueError(f"max_retry_wait must be 0 or more finite seconds, not {max_retry_wait!r}")
+        check_seconds(max_retry_wait, "max_retry_wait", zero_ok=True)
         self.timeout = make_timeout(configuration.timeout)
         self.deadline = configuration.deadline
         if self.deadline is not None:
-            _check_seconds(self.deadline, "deadline")
+            check_seconds(self.deadline, "deadline")
         self._max_retry_wait = configuration.max_retry_wait
         self._no_proxy = _parse_no_proxy(configuration.no_proxy)
         # urllib3 drops Authorization and Cookie on a redirect to another host; API keys travel
@@ -304,7 +295,7 @@ class RESTClientObject:
             )
         budget = self.deadline if deadline is None else deadline
         if budget is not None:
-            _check_seconds(budget, "deadline")
+            check_seconds(budget, "deadline")
             ends = time.monotonic() + budget
             timeout = _DeadlineTimeout(
                 deadline=ends, connect=timeout._connect, read=timeout._read, total=timeout.total

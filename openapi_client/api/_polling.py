@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from typing import Any, Callable, Iterator, Optional, TypeVar
 
+from openapi_client._checks import check_seconds
 from openapi_client.api._base import Call
 from openapi_client.exceptions import (
     ApiTimeoutError,
     ApiTypeError,
-    ApiValueError,
     TaskFailedError,
     TaskWaitTimeoutError,
 )
@@ -50,12 +49,8 @@ def poll_delays(poll_interval: float) -> Iterator[float]:
 
 def check_wait_arguments(timeout: Any, poll_interval: Any, on_poll: Any) -> None:
     """Refuse what :func:`poll_until_settled` cannot honour, before anything is sent."""
-    checks = (("timeout", timeout, "0 or more"), ("poll_interval", poll_interval, "above 0"))
-    for name, value, least in checks:
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise ApiTypeError(f"{name} must be a number of seconds, not {type(value).__name__}", [name])
-        if not math.isfinite(value) or value < 0 or (value == 0 and name == "poll_interval"):
-            raise ApiValueError(f"{name} must be a finite number of seconds {least}, not {value!r}", [name])
+    check_seconds(timeout, "timeout", zero_ok=True)
+    check_seconds(poll_interval, "poll_interval")
     if on_poll is not None and not callable(on_poll):
         raise ApiTypeError(f"on_poll must be callable, not {type(on_poll).__name__}", ["on_poll"])
 

@@ -17,7 +17,7 @@ from pydantic.alias_generators import to_camel
 
 from openapi_client.exceptions import ApiTypeError, ApiValueError
 
-__all__ = ["BaseApiModel", "OpenEnum"]
+__all__ = ["BaseApiModel", "OpenEnum", "describe_validation_error"]
 
 ModelT = TypeVar("ModelT", bound="BaseApiModel")
 _NO_VALUE: Any = object()
@@ -91,13 +91,18 @@ class BaseApiModel(BaseModel):
             raise ApiValueError(_explain(cls, exc)) from exc
 
 
-def _explain(cls: type, exc: ValidationError) -> str:
+def describe_validation_error(exc: ValidationError, *, most: int = 5) -> str:
+    """Where and what, for the first ``most`` problems pydantic found (``data.0.status: ...``)."""
     problems = "; ".join(
         f"{'.'.join(str(part) for part in err['loc']) or '(root)'}: {err['msg']}"
-        for err in exc.errors(include_url=False)[:5]
+        for err in exc.errors(include_url=False)[:most]
     )
-    more = exc.error_count() - 5
-    return f"invalid {cls.__name__}: {problems}" + (f" (and {more} more)" if more > 0 else "")
+    more = exc.error_count() - most
+    return problems + (f" (and {more} more)" if more > 0 else "")
+
+
+def _explain(cls: type, exc: ValidationError) -> str:
+    return f"invalid {cls.__name__}: {describe_validation_error(exc)}"
 
 
 class _OpenEnumMeta(enum.EnumMeta):
