@@ -152,11 +152,12 @@ def test_a_404_is_one_line_with_status_code_and_detail(server: MockServer) -> No
 
 
 def test_an_unreachable_host_is_one_line_and_the_token_is_never_echoed() -> None:
+    # Bound but not listening: connecting is refused, and no other socket can take the port.
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    result = run("tasks", "list", "--host", f"http://127.0.0.1:{closed_port}", "--retries", "0",
-                 "--token", TOKEN)
+        result = run("tasks", "list", "--host", f"http://127.0.0.1:{closed_port}", "--retries", "0",
+                     "--token", TOKEN)
     line = one_error_line(result)
     assert "could not connect" in line and str(closed_port) in line
     assert TOKEN not in result.stdout + result.stderr

@@ -7,6 +7,7 @@ arguments are refused with ApiTypeError/ApiValueError before anything is sent.
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 from typing import Iterator
 
@@ -64,15 +65,16 @@ def test_debug_log_shows_no_credential_of_any_kind(
 
 
 def test_a_failed_request_is_logged_in_debug_mode_too(caplog: pytest.LogCaptureFixture) -> None:
-    with MockServer() as gone:
-        url = gone.url
-    configuration = Configuration(host=url, retries=0, access_token="bearer-secret", debug=True)
-    caplog.set_level(logging.DEBUG, logger="openapi_client")
-    try:
-        with ApiClient(configuration) as client, pytest.raises(openapi_client.ApiConnectionError):
-            BackgroundTasksApi(client).get(SAMPLE_TASK_ID)
-    finally:
-        configuration.debug = False
+    with socket.socket() as refusing:  # bound, never listening: connections are refused
+        refusing.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{refusing.getsockname()[1]}"
+        configuration = Configuration(host=url, retries=0, access_token="bearer-secret", debug=True)
+        caplog.set_level(logging.DEBUG, logger="openapi_client")
+        try:
+            with ApiClient(configuration) as client, pytest.raises(openapi_client.ApiConnectionError):
+                BackgroundTasksApi(client).get(SAMPLE_TASK_ID)
+        finally:
+            configuration.debug = False
     (line,) = [r.getMessage() for r in caplog.records if "failed: could not connect" in r.getMessage()]
     assert line.startswith(f"GET {url}{TASK_PATH} -> failed") and "bearer-secret" not in line
 
