@@ -77,13 +77,15 @@ def _rebuild(cls: Type[OpenApiException], args: Tuple[Any, ...], state: Dict[str
     return error
 
 
-def _with_path(msg: str, path_to_item: PathToItem) -> str:
-    if path_to_item:
-        return f"{msg} at {render_path(path_to_item)}"
-    return msg
+class _ArgumentError(OpenApiException):
+    """An argument refused before anything was sent; ``path_to_item`` says where, if nested."""
+
+    def __init__(self, msg: str, path_to_item: PathToItem = None) -> None:
+        self.path_to_item = path_to_item
+        super().__init__(f"{msg} at {render_path(path_to_item)}" if path_to_item else msg)
 
 
-class ApiTypeError(OpenApiException, TypeError):
+class ApiTypeError(_ArgumentError, TypeError):
     """An argument has the wrong type; nothing was sent."""
 
     def __init__(
@@ -93,34 +95,21 @@ class ApiTypeError(OpenApiException, TypeError):
         valid_classes: Optional[Sequence[type]] = None,
         key_type: Optional[bool] = None,
     ) -> None:
-        self.path_to_item = path_to_item
         self.valid_classes = valid_classes
         self.key_type = key_type
-        super().__init__(_with_path(msg, path_to_item))
+        super().__init__(msg, path_to_item)
 
 
-class ApiValueError(OpenApiException, ValueError):
+class ApiValueError(_ArgumentError, ValueError):
     """An argument has a value the API refuses; nothing was sent."""
 
-    def __init__(self, msg: str, path_to_item: PathToItem = None) -> None:
-        self.path_to_item = path_to_item
-        super().__init__(_with_path(msg, path_to_item))
 
-
-class ApiAttributeError(OpenApiException, AttributeError):
+class ApiAttributeError(_ArgumentError, AttributeError):
     """An attribute that does not exist was asked for."""
 
-    def __init__(self, msg: str, path_to_item: PathToItem = None) -> None:
-        self.path_to_item = path_to_item
-        super().__init__(_with_path(msg, path_to_item))
 
-
-class ApiKeyError(OpenApiException, KeyError):
+class ApiKeyError(_ArgumentError, KeyError):
     """A key that does not exist was asked for."""
-
-    def __init__(self, msg: str, path_to_item: PathToItem = None) -> None:
-        self.path_to_item = path_to_item
-        super().__init__(_with_path(msg, path_to_item))
 
 
 class ApiConnectionError(OpenApiException):
