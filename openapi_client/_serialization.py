@@ -16,9 +16,8 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 from pydantic.errors import PydanticUserError
 
+from openapi_client import models
 from openapi_client.exceptions import ApiTypeError, ApiValueError
-from openapi_client.models import HttpErrorOut, HTTPValidationError
-from openapi_client.models._base import describe_validation_error
 
 _LINE_BREAK = re.compile(r"[\r\n\x00]")
 #: An RFC 9110 token; http.client sends names as ASCII and refuses the rest with ValueError.
@@ -119,12 +118,13 @@ def query_value(value: Any) -> str:
 def parse_error_body(body: bytes) -> Optional[BaseModel]:
     if not body:
         return None
-    for model in (HttpErrorOut, HTTPValidationError):
+    # Looked up here, not imported with this module: the models are imported on first use.
+    for model in (models.HttpErrorOut, models.HTTPValidationError):
         try:
             parsed = model.model_validate_json(body)
         except PydanticValidationError:
             continue
-        if isinstance(parsed, HTTPValidationError) and parsed.detail is None:
+        if isinstance(parsed, models.HTTPValidationError) and parsed.detail is None:
             continue
         return parsed
     return None
@@ -136,6 +136,10 @@ def is_json_error(exc: PydanticValidationError) -> bool:
 
 def first_error(exc: PydanticValidationError) -> str:
     """The first problem pydantic found, and how many more there are."""
+    # Imported here: the models' module defines a model class, which costs pydantic's field
+    # machinery, and this is only ever needed once something failed to decode.
+    from openapi_client.models._base import describe_validation_error
+
     return describe_validation_error(exc, most=1)
 
 
@@ -161,8 +165,6 @@ def adapter(target: Any) -> TypeAdapter[Any]:
 def resolve_type(response_type: Any) -> Any:
     if not isinstance(response_type, str):
         return response_type
-    from openapi_client import models
-
     simple: Dict[str, Any] = {
         "str": str,
         "int": int,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -98,11 +99,22 @@ class RequestOptions(TypedDict, total=False):
 
 @dataclass(frozen=True)
 class Endpoint(Generic[T]):
-    """One operation: HTTP method, path template and the model a 2xx body decodes into."""
+    """One operation: HTTP method, path template and the model a 2xx body decodes into.
+
+    ``response_type`` is a model class or its name in :mod:`openapi_client.models`; a name is
+    resolved on the first call, so defining operations does not import the models.
+    """
 
     method: str
     path: str
-    response_type: Type[T]
+    response_type: Union[Type[T], str]
+
+    # Cached in the instance's __dict__ (which a frozen dataclass still has): one look-up per call.
+    @functools.cached_property
+    def response_model(self) -> Type[T]:
+        """The class a 2xx body decodes into (``response_type`` resolved)."""
+        resolved: Type[T] = resolve_type(self.response_type)
+        return resolved
 
 
 # Not frozen: a frozen dataclass pays an object.__setattr__ per field on every call. Nothing
@@ -315,7 +327,7 @@ class ApiClient:
         :raises ApiException: (the subclass for the status) when the answer is not a 2xx.
         """
         return self._result(
-            self.send_without_preload(call, preload_content=True), call.endpoint.response_type
+            self.send_without_preload(call, preload_content=True), call.endpoint.response_model
         )
 
     def send_without_preload(self, call: Call[Any], *, preload_content: bool = False) -> RESTResponse:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any, Callable, Iterator, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, TypeVar
 
 from openapi_client._checks import check_seconds
 from openapi_client.api._base import Call
@@ -14,7 +14,10 @@ from openapi_client.exceptions import (
     TaskFailedError,
     TaskWaitTimeoutError,
 )
-from openapi_client.models import BackgroundTaskOut, BackgroundTaskStatus
+from openapi_client.models.background_task_status import BackgroundTaskStatus
+
+if TYPE_CHECKING:
+    from openapi_client.models import BackgroundTaskOut
 
 __all__ = [
     "POLL_GROWTH",
@@ -35,7 +38,7 @@ MAX_POLL_INTERVAL = 10.0
 #: Seconds a poll may take when it starts at (or just before) the deadline.
 LAST_POLL_BUDGET = 1.0
 
-OnPoll = Callable[[BackgroundTaskOut], Any]
+OnPoll = Callable[["BackgroundTaskOut"], Any]
 
 
 def poll_delays(poll_interval: float) -> Iterator[float]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional, Union
+from typing import TYPE_CHECKING, Iterator, Optional, Union
 
 from typing_extensions import Unpack
 
@@ -19,18 +19,22 @@ from openapi_client.api._base import (
 from openapi_client.api._paging import at_cursor, iterate_pages
 from openapi_client.api._polling import OnPoll, check_wait_arguments, poll_until_settled, within
 from openapi_client.api_client import Endpoint, RequestOptions
-from openapi_client.models import (
-    BackgroundTaskOut,
-    BackgroundTaskStatus,
-    BackgroundTaskType,
-    ListResponseBackgroundTaskOut,
-    Ordering,
-)
+from openapi_client.models.background_task_status import BackgroundTaskStatus
+from openapi_client.models.background_task_type import BackgroundTaskType
+from openapi_client.models.ordering import Ordering
+
+if TYPE_CHECKING:
+    # The answers' models by name only (see Endpoint): imported on the first call, not here.
+    from openapi_client.models import BackgroundTaskOut, ListResponseBackgroundTaskOut
 
 __all__ = ["BackgroundTasksApi"]
 
-GET_TASK = Endpoint("GET", "/api/v1/background-task/{task_id}/", BackgroundTaskOut)
-LIST_TASKS = Endpoint("GET", "/api/v1/background-task/", ListResponseBackgroundTaskOut)
+GET_TASK: Endpoint[BackgroundTaskOut] = Endpoint(
+    "GET", "/api/v1/background-task/{task_id}/", "BackgroundTaskOut"
+)
+LIST_TASKS: Endpoint[ListResponseBackgroundTaskOut] = Endpoint(
+    "GET", "/api/v1/background-task/", "ListResponseBackgroundTaskOut"
+)
 #: The page sizes the service accepts.
 LIMIT_RANGE = (1, 250)
 
