@@ -115,8 +115,9 @@ class RESTResponse(io.IOBase):
         """Finish with the answer: what is unread is drained so the connection can be reused."""
         if not self.closed:
             try:
-                self.response.drain_conn()
-                self.response.release_conn()
+                if self.data is None:  # unread (a streamed answer): the connection is still ours
+                    self.response.drain_conn()
+                    self.response.release_conn()
             finally:
                 super().close()
 
