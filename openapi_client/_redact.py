@@ -9,7 +9,15 @@ from __future__ import annotations
 from typing import Any, Dict, Mapping, Optional
 from urllib.parse import urlsplit
 
-__all__ = ["REDACTED", "SHOWN_HEADERS", "origin", "redact_headers", "redact_url"]
+__all__ = [
+    "CREDENTIAL_HEADERS",
+    "REDACTED",
+    "SHOWN_HEADERS",
+    "origin",
+    "redact_credentials",
+    "redact_headers",
+    "redact_url",
+]
 
 REDACTED = "***"
 #: Headers whose values are shown; every other value (auth, cookies, custom headers that may
@@ -17,6 +25,12 @@ REDACTED = "***"
 SHOWN_HEADERS = frozenset(
     {"accept", "accept-encoding", "content-length", "content-type", "host", "idempotency-key",
      "user-agent"}
+)
+
+#: Headers that carry credentials either way; hidden even where other headers are shown (the
+#: headers of an error answer, which may set a session cookie).
+CREDENTIAL_HEADERS = frozenset(
+    {"authorization", "cookie", "proxy-authorization", "set-cookie", "x-api-key"}
 )
 
 
@@ -47,5 +61,13 @@ def redact_headers(headers: Mapping[str, Any]) -> Dict[str, Any]:
     """``headers`` with every value not in :data:`SHOWN_HEADERS` replaced by ``***``."""
     return {
         name: value if str(name).lower() in SHOWN_HEADERS else REDACTED
+        for name, value in headers.items()
+    }
+
+
+def redact_credentials(headers: Mapping[str, Any]) -> Dict[str, Any]:
+    """``headers`` with the values of :data:`CREDENTIAL_HEADERS` replaced by ``***``."""
+    return {
+        name: REDACTED if str(name).lower() in CREDENTIAL_HEADERS else value
         for name, value in headers.items()
     }

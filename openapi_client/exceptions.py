@@ -30,6 +30,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Type, Union
 
+from openapi_client._redact import redact_credentials
+
 __all__ = [
     "OpenApiException",
     "ApiTypeError",
@@ -222,7 +224,7 @@ class ApiException(OpenApiException):
     def __str__(self) -> str:
         text = self._summary()
         if self.headers:
-            text += f"\nHTTP response headers: {dict(self.headers)}"
+            text += f"\nHTTP response headers: {redact_credentials(self.headers)}"
         if self.body:
             text += f"\nHTTP response body: {_shorten(self.body)}"
         return text

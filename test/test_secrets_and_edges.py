@@ -227,3 +227,13 @@ def test_point8_a_2xx_body_is_never_decoded_to_text_or_through_json_loads(
         sys.setprofile(None)
     assert len(page.data) == 250 and task.id == SAMPLE_TASK_ID
     assert seen == []
+
+
+def test_an_error_answers_session_cookie_is_not_in_the_exception_text(
+    api: BackgroundTasksApi, server: MockServer
+) -> None:
+    server.fail_next(403, headers={"Set-Cookie": "session=cookie-secret", "X-Request-Id": "req-1"})
+    with pytest.raises(openapi_client.ForbiddenException) as caught:
+        api.get(SAMPLE_TASK_ID)
+    assert "cookie-secret" not in str(caught.value) and "req-1" in str(caught.value)
+    assert caught.value.headers["Set-Cookie"] == "session=cookie-secret"  # still there to read
