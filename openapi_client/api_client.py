@@ -351,6 +351,7 @@ class ApiClient:
                 raise ApiTypeError(f"_headers must be a mapping, not {type(extra).__name__}")
             header_params = {**header_params, **extra}
         host_index = options.get("_host_index")
+        request_auth = options.get("_request_auth")
         method, url, headers, _, _ = self.param_serialize(
             endpoint.method,
             endpoint.path,
@@ -358,9 +359,8 @@ class ApiClient:
             call.query_params,
             header_params,
             _host=None if host_index is None else self.configuration.get_host_from_settings(host_index),
-            _request_auth=options.get("_request_auth"),
+            _request_auth=request_auth,
         )
-        request_auth = options.get("_request_auth")
         return self.call_api(
             method,
             url,

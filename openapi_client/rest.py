@@ -209,7 +209,7 @@ class RESTClientObject:
         self.deadline = configuration.deadline
         if self.deadline is not None:
             check_seconds(self.deadline, "deadline")
-        self._max_retry_wait = configuration.max_retry_wait
+        self._max_retry_wait = max_retry_wait
         self._no_proxy = _parse_no_proxy(configuration.no_proxy)
         # urllib3 drops Authorization and Cookie on a redirect to another host; API keys travel
         # in headers of the user's choosing, so they must be dropped too.
@@ -245,9 +245,7 @@ class RESTClientObject:
             )
 
     def _dropping_secrets_on_redirect(self, policy: Retry) -> Retry:
-        if not self._secret_headers:
-            return policy
-        return policy.new(remove_headers_on_redirect=policy.remove_headers_on_redirect | self._secret_headers)
+        return _dropping_on_redirect(policy, self._secret_headers)
 
     def _manager_for(self, url: str) -> urllib3.PoolManager:
         if self.proxy_manager is None:
@@ -289,11 +287,7 @@ class RESTClientObject:
             policy = self._dropping_secrets_on_redirect(
                 make_retry(retries, max_retry_wait=self._max_retry_wait, like=self.retries)
             )
-        if secret_headers:
-            policy = policy.new(
-                remove_headers_on_redirect=policy.remove_headers_on_redirect
-                | {name.lower() for name in secret_headers}
-            )
+        policy = _dropping_on_redirect(policy, secret_headers)
         budget = self.deadline if deadline is None else deadline
         if budget is not None:
             check_seconds(budget, "deadline")
@@ -359,6 +353,14 @@ def _connection_error(error: BaseException, url: str, *, attempts: int) -> ApiCo
     if timeout is not None:
         return ApiTimeoutError(timeout, attempts=attempts)
     return ApiConnectionError(message, attempts=attempts)
+
+
+def _dropping_on_redirect(policy: Retry, names: Collection[str]) -> Retry:
+    """``policy``, also dropping the headers ``names`` on a redirect to another host."""
+    if not names:
+        return policy
+    dropped = policy.remove_headers_on_redirect | {name.lower() for name in names}
+    return policy.new(remove_headers_on_redirect=dropped)
 
 
 def _proxy_headers(proxy: str, headers: Optional[Mapping[str, str]]) -> Dict[str, str]:
