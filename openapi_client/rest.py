@@ -10,12 +10,25 @@ from __future__ import annotations
 
 import io
 import ipaddress
+import re
 import ssl
 import time
-from typing import TYPE_CHECKING, Any, Collection, Dict, Iterator, List, Mapping, Optional, Union
-from urllib.parse import unquote, urlsplit
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Collection,
+    Dict,
+    Iterator,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    Union,
+)
+from urllib.parse import unquote, urljoin, urlsplit
 
 import urllib3
+from urllib3.connectionpool import HTTPConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -26,6 +39,7 @@ from urllib3.exceptions import (
 from urllib3.exceptions import (
     TimeoutError as Urllib3TimeoutError,
 )
+from urllib3.poolmanager import PoolKey
 from urllib3.util.retry import Retry
 from urllib3.util.timeout import Timeout
 
@@ -53,6 +67,30 @@ if TYPE_CHECKING:
 __all__ = ["RESTClientObject", "RESTResponse", "ApiException", "is_socks_proxy_url"]
 
 RetriesSpec = Union[None, bool, int, Retry]
+
+#: An origin whose pool can be looked up once and kept: scheme, plain host name or IPv4, port.
+_PLAIN_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
+#: A request target urllib3's URL parser leaves exactly as it is: no dot segments (no dot in
+#: the path at all), no fragment, only characters it keeps, percent escapes in upper case.
+_PLAIN_TARGET = re.compile(
+    r"(?:/(?:[A-Za-z0-9_~!$&'()*+,;=:@-]|%[0-9A-F]{2})*)+"
+    r"(?:\?(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-F]{2})*)?"
+)
+#: Headers that describe a body: a 303 answer turns the request into a GET without one.
+_CONTENT_HEADERS = frozenset(
+    {
+        "content-encoding",
+        "content-language",
+        "content-location",
+        "content-type",
+        "content-length",
+        "digest",
+        "last-modified",
+    }
+)
+#: Origins whose pool key is kept at once, at most (a client talks to one host, or a few).
+_MAX_KEPT_ORIGINS = 16
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def is_socks_proxy_url(url: Optional[str]) -> bool:
@@ -236,6 +274,8 @@ class RESTClientObject:
         if configuration.socket_options is not None:
             pool_args["socket_options"] = configuration.socket_options
         self.pool_manager: urllib3.PoolManager = urllib3.PoolManager(**pool_args)
+        # Each origin's pool key, so a request need not parse its URL to find the pool.
+        self._origins: Dict[str, Tuple[PoolKey, Dict[str, Any]]] = {}
         self.proxy_manager: Optional[urllib3.ProxyManager] = None
         if configuration.proxy:
             self.proxy_manager = urllib3.ProxyManager(
@@ -298,15 +338,7 @@ class RESTClientObject:
             if isinstance(policy, RetryPolicy):
                 policy = policy.with_deadline(ends)
         try:
-            raw = self._manager_for(url).urlopen(
-                method,
-                url,
-                headers=headers,
-                retries=policy,
-                timeout=timeout,
-                preload_content=preload_content,
-                redirect=True,
-            )
+            raw = self._open(method, url, headers or {}, policy, timeout, preload_content)
         except RetriesExhausted as exc:
             raise _connection_error(exc.reason or exc, url, attempts=exc.attempts) from (exc.reason or exc)
         except MaxRetryError as exc:
@@ -318,6 +350,97 @@ class RESTClientObject:
                 raise
             raise ApiValueError(f"cannot send this request to {origin(url)}: {exc}") from exc
         return RESTResponse(raw, url=url)
+
+    def _open(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        policy: Retry,
+        timeout: Timeout,
+        preload_content: bool,
+    ) -> urllib3.BaseHTTPResponse:
+        """Send through urllib3, retrying and following redirects as ``policy`` says.
+
+        ``PoolManager.urlopen`` parses the URL to find its origin's pool, then hands the pool
+        the request target, with redirects off, and follows any redirect itself. For a URL whose
+        target its parser would leave as it is (the URLs this package builds), the request goes
+        straight to the origin's pool, looked up once: the same pool, target and retries, and
+        the same redirect handling below, without parsing the URL on every call.
+        """
+        manager = self._manager_for(url)
+        route = self._route(url) if manager is self.pool_manager else None
+        if route is None:
+            return manager.urlopen(
+                method,
+                url,
+                headers=headers,
+                retries=policy,
+                timeout=timeout,
+                preload_content=preload_content,
+                redirect=True,
+            )
+        pool, target = route
+        response = pool.urlopen(
+            method,
+            target,
+            headers=headers,
+            retries=policy,
+            timeout=timeout,
+            preload_content=preload_content,
+            redirect=False,
+            assert_same_host=False,
+        )
+        location = response.get_redirect_location()
+        if not location:
+            return response
+        # A redirect: the first step as PoolManager.urlopen takes it, then it takes the rest.
+        location = urljoin(url, location)
+        if response.status == 303:  # see other: a GET without a body
+            method = "GET"
+            headers = _without(headers, _CONTENT_HEADERS)
+        if policy.remove_headers_on_redirect and not pool.is_same_host(location):
+            headers = _without(headers, policy.remove_headers_on_redirect)
+        try:
+            policy = policy.increment(method, url, response=response, _pool=pool)
+        except MaxRetryError:
+            if policy.raise_on_redirect:
+                response.drain_conn()
+                raise
+            return response
+        response.drain_conn()
+        return self.pool_manager.urlopen(
+            method,
+            location,
+            headers=headers,
+            retries=policy,
+            timeout=timeout,
+            preload_content=preload_content,
+            redirect=True,
+        )
+
+    def _route(self, url: str) -> Optional[Tuple[HTTPConnectionPool, str]]:
+        """The pool for ``url``'s origin and its request target, or ``None`` when ``url`` must
+        go through ``PoolManager.urlopen`` (an unusual origin or target).
+
+        The pool comes from the ``PoolManager`` by its key, as ``urlopen`` gets it (a pool it
+        has let go of is replaced); only the parsing that finds the key is done once per origin.
+        """
+        split = url.find("/", 8)  # the path's slash comes after "http://h" or "https://"
+        if split < 0:
+            return None
+        origin, target = url[:split], url[split:]
+        if not _PLAIN_TARGET.fullmatch(target):
+            return None
+        found = self._origins.get(origin)
+        if found is None:
+            if not _PLAIN_ORIGIN.fullmatch(origin):
+                return None
+            if len(self._origins) >= _MAX_KEPT_ORIGINS:
+                self._origins.clear()
+            found = self._origins[origin] = _pool_key(self.pool_manager, origin)
+        # A copy: making a new pool takes the scheme, host and port out of the settings.
+        return self.pool_manager.connection_from_pool_key(found[0], dict(found[1])), target
 
     def clear(self) -> None:
         """Close every pooled connection."""
@@ -361,6 +484,21 @@ def _dropping_on_redirect(policy: Retry, names: Collection[str]) -> Retry:
         return policy
     dropped = policy.remove_headers_on_redirect | {name.lower() for name in names}
     return policy.new(remove_headers_on_redirect=dropped)
+
+
+def _pool_key(manager: urllib3.PoolManager, origin: str) -> Tuple[PoolKey, Dict[str, Any]]:
+    """The key ``manager`` files the pool for ``origin`` under, and the settings it makes one
+    with: what ``connection_from_host`` works out for every URL of that origin."""
+    parsed = urllib3.util.parse_url(origin)
+    scheme = parsed.scheme or "http"
+    context = dict(manager.connection_pool_kw)
+    context.update(scheme=scheme, host=parsed.host, port=parsed.port or _DEFAULT_PORTS[scheme])
+    return manager.key_fn_by_scheme[scheme](context), context
+
+
+def _without(headers: Mapping[str, str], names: Collection[str]) -> Dict[str, str]:
+    """``headers`` without those named in ``names`` (lower case), whatever their case."""
+    return {name: value for name, value in headers.items() if name.lower() not in names}
 
 
 def _proxy_headers(proxy: str, headers: Optional[Mapping[str, str]]) -> Dict[str, str]:

@@ -20,6 +20,13 @@ def server() -> Iterator[MockServer]:
 
 
 @pytest.fixture
+def other_server() -> Iterator[MockServer]:
+    """A second host, for redirects that leave the first."""
+    with MockServer() as mock:
+        yield mock
+
+
+@pytest.fixture
 def configuration(server: MockServer) -> openapi_client.Configuration:
     return openapi_client.Configuration(host=server.url, retries=FAST_RETRIES)
 

@@ -26,12 +26,6 @@ PREFIX = "/api/v1/background-task/"
 TASK_PATH = f"{PREFIX}{SAMPLE_TASK_ID}/"
 
 
-@pytest.fixture
-def other_server() -> Iterator[MockServer]:
-    with MockServer() as mock:
-        yield mock
-
-
 # -- point 7: connections are reused ---------------------------------------------------------
 
 
