@@ -71,11 +71,10 @@ RetriesSpec = Union[None, bool, int, Retry]
 #: An origin whose pool can be looked up once and kept: scheme, plain host name or IPv4, port.
 _PLAIN_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
 #: A request target urllib3's URL parser leaves exactly as it is: no dot segments (no dot in
-#: the path at all), no fragment, only characters it keeps, percent escapes in upper case.
-_PLAIN_TARGET = re.compile(
-    r"(?:/(?:[A-Za-z0-9_~!$&'()*+,;=:@-]|%[0-9A-F]{2})*)+"
-    r"(?:\?(?:[A-Za-z0-9._~!$&'()*+,;=:@/?-]|%[0-9A-F]{2})*)?"
-)
+#: the path at all), no fragment, only characters it keeps; and (_LOOSE_ESCAPE) no percent
+#: sign but in an escape in upper case. Both linear in the target's length.
+_PLAIN_TARGET = re.compile(r"/[A-Za-z0-9_~!$&'()*+,;=:@/%-]*(?:\?[A-Za-z0-9._~!$&'()*+,;=:@/?%-]*)?")
+_LOOSE_ESCAPE = re.compile(r"%(?![0-9A-F]{2})")
 #: Headers that describe a body: a 303 answer turns the request into a GET without one.
 _CONTENT_HEADERS = frozenset(
     {
@@ -430,7 +429,7 @@ class RESTClientObject:
         if split < 0:
             return None
         origin, target = url[:split], url[split:]
-        if not _PLAIN_TARGET.fullmatch(target):
+        if not _PLAIN_TARGET.fullmatch(target) or ("%" in target and _LOOSE_ESCAPE.search(target)):
             return None
         found = self._origins.get(origin)
         if found is None:

@@ -137,7 +137,7 @@ _ORIGINS = [
 @example("http://h", "/a b")
 @given(
     st.sampled_from(_ORIGINS),
-    st.text(alphabet=st.sampled_from("aZ09_~-./?#%&=:@!$'()*+,;[]\\ \u00e9"), max_size=24),
+    st.text(alphabet=st.sampled_from("aZ09_~-./?#%&=:@!$'()*+,;[]\\ \u00e92Ff"), max_size=24),
 )
 def test_direct_route_sends_the_target_pool_manager_would_send(origin: str, tail: str) -> None:
     url = f"{origin}/{tail}"
