@@ -9,15 +9,21 @@ import datetime
 import decimal
 import enum
 import re
-from typing import Any, Dict, List, Mapping, Optional, Set
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Set
 from urllib.parse import quote
 
-from pydantic import BaseModel, TypeAdapter
-from pydantic import ValidationError as PydanticValidationError
-from pydantic.errors import PydanticUserError
+from typing_extensions import TypeGuard
 
 from openapi_client import models
 from openapi_client.exceptions import ApiTypeError, ApiValueError
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel, TypeAdapter
+    from pydantic import ValidationError as PydanticValidationError
+
+# pydantic is imported where it is used, not with this module: a program that imports the
+# package does not pay for pydantic's model machinery until its first answer is decoded (by
+# then the answer's model has loaded it). docs/performance.md, workload (d).
 
 _LINE_BREAK = re.compile(r"[\r\n\x00]")
 #: An RFC 9110 token; http.client sends names as ASCII and refuses the rest with ValueError.
@@ -122,12 +128,21 @@ def parse_error_body(body: bytes) -> Optional[BaseModel]:
     for model in (models.HttpErrorOut, models.HTTPValidationError):
         try:
             parsed = model.model_validate_json(body)
-        except PydanticValidationError:
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            if not is_validation_error(exc):
+                raise
             continue
         if isinstance(parsed, models.HTTPValidationError) and parsed.detail is None:
             continue
         return parsed
     return None
+
+
+def is_validation_error(exc: BaseException) -> TypeGuard[PydanticValidationError]:
+    """Whether ``exc`` is pydantic's ValidationError (raised once pydantic is loaded)."""
+    from pydantic import ValidationError
+
+    return isinstance(exc, ValidationError)
 
 
 def is_json_error(exc: PydanticValidationError) -> bool:
@@ -149,10 +164,14 @@ def is_json_type(content_type: str) -> bool:
 
 
 _ADAPTERS: Dict[Any, TypeAdapter[Any]] = {}
+_JSON_DECODERS: Dict[Any, Callable[[Any], Any]] = {}
 
 
 def adapter(target: Any) -> TypeAdapter[Any]:
     """A cached pydantic ``TypeAdapter`` for ``target``; ApiTypeError if pydantic cannot use it."""
+    from pydantic import TypeAdapter
+    from pydantic.errors import PydanticUserError
+
     try:
         found = _ADAPTERS.get(target)
         if found is None:
@@ -160,6 +179,23 @@ def adapter(target: Any) -> TypeAdapter[Any]:
     except (PydanticUserError, TypeError) as exc:  # not a type pydantic can use, or unhashable
         raise ApiTypeError(f"cannot decode into {target!r}: {exc}") from exc
     return found
+
+
+def json_decoder(target: Any) -> Callable[[Any], Any]:
+    """What turns JSON bytes into ``target``: a model's own ``model_validate_json``, or a cached
+    ``TypeAdapter``'s ``validate_json`` for any other type; ApiTypeError if pydantic cannot."""
+    try:
+        return _JSON_DECODERS[target]
+    except (KeyError, TypeError):  # not seen yet, or unhashable (adapter() says so)
+        pass
+    from pydantic import BaseModel
+
+    if isinstance(target, type) and issubclass(target, BaseModel):
+        decode: Callable[[Any], Any] = target.model_validate_json
+    else:
+        decode = adapter(target).validate_json
+    _JSON_DECODERS[target] = decode
+    return decode
 
 
 def resolve_type(response_type: Any) -> Any:
@@ -202,6 +238,8 @@ def to_plain(obj: Any) -> Any:
         return str(obj)
     if isinstance(obj, (bytes, bytearray)):
         return obj.decode("utf-8", errors="replace")
+    from pydantic import BaseModel
+
     if isinstance(obj, BaseModel):
         obj = obj.model_dump(by_alias=True, exclude_none=True)
     if isinstance(obj, Mapping):

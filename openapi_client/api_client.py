@@ -25,19 +25,18 @@ from typing import (
 )
 from urllib.parse import quote, urlencode
 
-from pydantic import BaseModel
-from pydantic import ValidationError as PydanticValidationError
 from typing_extensions import TypedDict
 
 from openapi_client._redact import redact_headers, redact_url
 from openapi_client._serialization import (
-    adapter,
     apply_auth,
     check_header,
     check_headers,
     first_error,
     is_json_error,
     is_json_type,
+    is_validation_error,
+    json_decoder,
     parse_error_body,
     path_segment,
     query_value,
@@ -376,10 +375,10 @@ class ApiClient:
 
     def _decode(self, body: bytes, wanted: Any, response: RESTResponse) -> Any:
         try:
-            if isinstance(wanted, type) and issubclass(wanted, BaseModel):
-                return wanted.model_validate_json(body)
-            return adapter(wanted).validate_json(body)
-        except PydanticValidationError as exc:
+            return json_decoder(wanted)(body)
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            if not is_validation_error(exc):
+                raise
             text = body.decode("utf-8", errors="replace")
             name = getattr(wanted, "__name__", str(wanted))
             kind = "is not valid JSON" if is_json_error(exc) else f"does not match {name}"
@@ -422,8 +421,10 @@ class ApiClient:
             raise ApiValueError(f"cannot decode content type {content_type!r}")
         target = resolve_type(response_type)
         try:
-            return adapter(target).validate_json(response_text)
-        except PydanticValidationError as exc:
+            return json_decoder(target)(response_text)
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            if not is_validation_error(exc):
+                raise
             raise ApiValueError(f"cannot decode as {response_type}: {first_error(exc)}") from exc
 
     def sanitize_for_serialization(self, obj: Any) -> Any:
