@@ -18,7 +18,8 @@ Workloads:
     two pages take once fetched and decoded.
 (d) ``from openapi_client import ApiClient, BackgroundTasksApi, Configuration`` (what a program
     needs before its first call) in a fresh interpreter against ``import urllib3, pydantic``
-    (median of several runs, timed inside the child around the import statement).
+    (median of several runs, timed inside the child around the import statement); and, for
+    context, a whole program to its first answer against the same written with urllib3.
 """
 
 from __future__ import annotations
@@ -187,28 +188,32 @@ def peak_traced_memory(run: Callable[[], Any]) -> int:
         tracemalloc.stop()
 
 
-def import_seconds(statement: str, runs: int, cache: str) -> Tuple[float, ...]:
-    """Seconds ``statement`` takes in each of ``runs`` fresh interpreters, timed in the child.
+def import_seconds(statements: Sequence[str], runs: int, cache: str) -> List[Tuple[float, ...]]:
+    """Seconds each of ``statements`` takes in each of ``runs`` fresh interpreters, timed in the
+    child. The statements take turns, run by run, so load from elsewhere falls on all alike.
 
     Every module loads from cached bytecode in ``cache``, as an installed package does (pip
     compiles it): with PYTHONDONTWRITEBYTECODE set, this package alone would be compiled from
     source in every child (about 16 ms) while urllib3 and pydantic load their installed caches.
     """
-    code = (
-        "import time\n"
-        "started = time.perf_counter()\n"
-        f"{statement}\n"
-        "print(time.perf_counter() - started)\n"
-    )
     env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = cache
 
-    def run() -> float:
+    def run(statement: str) -> float:
+        code = (
+            f"import time\nstarted = time.perf_counter()\n{statement}\n"
+            "print(time.perf_counter() - started)\n"
+        )
         return float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                     check=True, env=env).stdout)
 
-    run()  # fills the cache; not counted
-    return tuple(run() for _ in range(runs))
+    for statement in statements:
+        run(statement)  # fills the cache; not counted
+    samples: List[List[float]] = [[] for _ in statements]
+    for _ in range(runs):
+        for statement, seconds in zip(statements, samples):
+            seconds.append(run(statement))
+    return [tuple(seconds) for seconds in samples]
 
 
 # -- the floors: urllib3 and pydantic alone ---------------------------------------------------
@@ -353,15 +358,26 @@ def bench_list_all(url: str, settings: Settings) -> List[Row]:
     ]
 
 
-def bench_import(settings: Settings) -> List[Row]:
-    """(d): import time in a fresh interpreter."""
+def bench_import(url: str, settings: Settings) -> List[Row]:
+    """(d): import time in a fresh interpreter, and the time to a first answer."""
     runs = settings.import_runs
+    task_url = f"{url}{LIST_PATH}{SAMPLE_TASK_ID}/"
     with tempfile.TemporaryDirectory() as cache:
-        floor = import_seconds("import urllib3, pydantic", runs, cache)
-        floor_model = import_seconds("import urllib3\nfrom pydantic import BaseModel", runs, cache)
-        package = import_seconds("import openapi_client", runs, cache)
-        ready = import_seconds(
-            "from openapi_client import ApiClient, BackgroundTasksApi, Configuration", runs, cache
+        floor, floor_model, package, ready, floor_first, client_first = import_seconds(
+            (
+                "import urllib3, pydantic",
+                "import urllib3\nfrom pydantic import BaseModel",
+                "import openapi_client",
+                "from openapi_client import ApiClient, BackgroundTasksApi, Configuration",
+                # A whole program to its first answer: the models are the same on both sides.
+                "import urllib3\nfrom openapi_client.models import BackgroundTaskOut\n"
+                f"answer = urllib3.PoolManager().request('GET', {task_url!r})\n"
+                "BackgroundTaskOut.model_validate_json(answer.data)",
+                "from openapi_client import ApiClient, BackgroundTasksApi, Configuration\n"
+                f"BackgroundTasksApi(ApiClient(Configuration(host={url!r}))).get({SAMPLE_TASK_ID!r})",
+            ),
+            runs,
+            cache,
         )
     return [
         # What a program needs before its first call: the figure the target applies to.
@@ -372,6 +388,9 @@ def bench_import(settings: Settings) -> List[Row]:
             "vs import urllib3; from pydantic import BaseModel", use_median=True),
         Row("    bare import openapi_client", floor, package, "ms", None,
             "vs import urllib3, pydantic (names load on first use)", use_median=True),
+        Row("    import and get one task", floor_first, client_first, "ms", None,
+            "a fresh program to its first answer vs the same with urllib3 and the same models",
+            use_median=True),
     ]
 
 
@@ -410,14 +429,13 @@ def format_table(rows: Sequence[Row]) -> str:
 def run(settings: Settings, *, workloads: str = "abcd") -> List[Row]:
     """Run the chosen workloads (letters of ``"abcd"``) and return their rows."""
     rows: List[Row] = []
-    if set(workloads) & set("abc"):
-        with server_process(settings.total_tasks) as url:
-            if set(workloads) & set("ab"):
-                rows += bench_calls(url, settings)
-            if "c" in workloads:
-                rows += bench_list_all(url, settings)
-    if "d" in workloads:
-        rows += bench_import(settings)
+    with server_process(settings.total_tasks if "c" in workloads else 0) as url:
+        if set(workloads) & set("ab"):
+            rows += bench_calls(url, settings)
+        if "c" in workloads:
+            rows += bench_list_all(url, settings)
+        if "d" in workloads:
+            rows += bench_import(url, settings)
     return rows
 
 

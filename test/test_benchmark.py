@@ -27,6 +27,7 @@ ROWS = (
     "(d) import openapi_client, ready to call",
     "    the same",
     "    bare import openapi_client",
+    "    import and get one task",
 )
 
 
