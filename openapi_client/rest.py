@@ -68,8 +68,9 @@ __all__ = ["RESTClientObject", "RESTResponse", "ApiException", "is_socks_proxy_u
 
 RetriesSpec = Union[None, bool, int, Retry]
 
-#: An origin whose pool can be looked up once and kept: scheme, plain host name or IPv4, port.
-_PLAIN_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?")
+#: An origin whose pool key can be worked out once and kept: scheme, plain host name or IPv4,
+#: a port without leading zeros (urllib3 versions differ on port 0).
+_PLAIN_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::[1-9][0-9]{0,4})?")
 #: A request target urllib3's URL parser leaves exactly as it is: no dot segments (no dot in
 #: the path at all), no fragment, only characters it keeps; and (_LOOSE_ESCAPE) no percent
 #: sign but in an escape in upper case. Both linear in the target's length.
@@ -78,6 +79,7 @@ _LOOSE_ESCAPE = re.compile(r"%(?![0-9A-F]{2})")
 #: Headers that describe a body: a 303 answer turns the request into a GET without one.
 _CONTENT_HEADERS = frozenset(
     {
+        "transfer-encoding",
         "content-encoding",
         "content-language",
         "content-location",
@@ -273,8 +275,10 @@ class RESTClientObject:
         if configuration.socket_options is not None:
             pool_args["socket_options"] = configuration.socket_options
         self.pool_manager: urllib3.PoolManager = urllib3.PoolManager(**pool_args)
-        # Each origin's pool key, so a request need not parse its URL to find the pool.
+        # Each origin's pool key, so a request need not parse its URL to find the pool; worked
+        # out with the manager and settings in _routed_by (replacing either starts afresh).
         self._origins: Dict[str, Tuple[PoolKey, Dict[str, Any]]] = {}
+        self._routed_by: Tuple[Any, Dict[str, Any]] = (None, {})
         self.proxy_manager: Optional[urllib3.ProxyManager] = None
         if configuration.proxy:
             self.proxy_manager = urllib3.ProxyManager(
@@ -368,7 +372,9 @@ class RESTClientObject:
         the same redirect handling below, without parsing the URL on every call.
         """
         manager = self._manager_for(url)
-        route = self._route(url) if manager is self.pool_manager else None
+        # Only a plain PoolManager: a subclass (a ProxyManager put in its place) finds pools
+        # its own way.
+        route = self._route(url) if type(manager) is urllib3.PoolManager else None
         if route is None:
             return manager.urlopen(
                 method,
@@ -431,15 +437,22 @@ class RESTClientObject:
         origin, target = url[:split], url[split:]
         if not _PLAIN_TARGET.fullmatch(target) or ("%" in target and _LOOSE_ESCAPE.search(target)):
             return None
+        manager = self.pool_manager
+        routed_by, settings = self._routed_by
+        if manager is not routed_by or manager.connection_pool_kw != settings:
+            # Another manager, or its settings changed (TLS, timeouts, ...): keys made with the
+            # old ones would find or make pools with them.
+            self._origins = {}
+            self._routed_by = (manager, dict(manager.connection_pool_kw))
         found = self._origins.get(origin)
         if found is None:
             if not _PLAIN_ORIGIN.fullmatch(origin):
                 return None
             if len(self._origins) >= _MAX_KEPT_ORIGINS:
                 self._origins.clear()
-            found = self._origins[origin] = _pool_key(self.pool_manager, origin)
+            found = self._origins[origin] = _pool_key(manager, origin)
         # A copy: making a new pool takes the scheme, host and port out of the settings.
-        return self.pool_manager.connection_from_pool_key(found[0], dict(found[1])), target
+        return manager.connection_from_pool_key(found[0], dict(found[1])), target
 
     def clear(self) -> None:
         """Close every pooled connection."""
@@ -491,7 +504,8 @@ def _pool_key(manager: urllib3.PoolManager, origin: str) -> Tuple[PoolKey, Dict[
     parsed = urllib3.util.parse_url(origin)
     scheme = parsed.scheme or "http"
     context = dict(manager.connection_pool_kw)
-    context.update(scheme=scheme, host=parsed.host, port=parsed.port or _DEFAULT_PORTS[scheme])
+    port = _DEFAULT_PORTS[scheme] if parsed.port is None else parsed.port
+    context.update(scheme=scheme, host=parsed.host, port=port)
     return manager.key_fn_by_scheme[scheme](context), context
 
 

@@ -130,6 +130,7 @@ _ORIGINS = [
     "https://[::1]:8443",
     "http://user:secret@h",
     "http://h?x=1",
+    "http://h:0",
 ]
 
 
@@ -161,6 +162,8 @@ def test_direct_route_sends_the_target_pool_manager_would_send(origin: str, tail
         "http://user:secret@h/a",  # credentials in the URL
         "https://[::1]:8443/a",  # an IPv6 host
         "http://h?x=1",  # no path
+        "http://h:0/a",  # port 0, which urllib3 versions file differently
+        "http://h:080/a",  # a port with a leading zero
     ],
 )
 def test_direct_route_leaves_unusual_urls_to_pool_manager(url: str) -> None:

@@ -137,3 +137,26 @@ def test_client_certificate_from_cert_file_and_key_file(ca: trustme.CA, ca_file:
             _get(without)
         assert isinstance(caught.value.__cause__, urllib3.exceptions.HTTPError)
         assert len(server.requests) == 1  # only the call that showed a certificate got through
+
+
+@pytest.mark.parametrize("how", ["a new PoolManager", "its settings edited"])
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
+def test_a_pool_manager_replaced_or_reconfigured_after_calls_is_used_as_it_is_now(
+    https_server: MockServer, how: str
+) -> None:
+    # The transport remembers how urllib3 files each host's pool; a manager put in place of
+    # the client's own, or its settings changed, must not be served by what it remembered.
+    configuration = Configuration(host=https_server.url, retries=0)
+    configuration.verify_ssl = False
+    with openapi_client.ApiClient(configuration) as api_client:
+        tasks = BackgroundTasksApi(api_client)
+        assert tasks.get(SAMPLE_TASK_ID).id == SAMPLE_TASK_ID  # unverified, as configured
+        rest = api_client.rest_client
+        if how == "a new PoolManager":
+            rest.pool_manager = urllib3.PoolManager(cert_reqs="CERT_REQUIRED")
+        else:
+            rest.pool_manager.connection_pool_kw["cert_reqs"] = ssl.CERT_REQUIRED
+            rest.pool_manager.clear()
+        with pytest.raises(openapi_client.ApiConnectionError, match="TLS handshake") as caught:
+            tasks.get(SAMPLE_TASK_ID)
+    assert isinstance(caught.value.__cause__, urllib3.exceptions.SSLError)

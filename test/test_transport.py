@@ -302,3 +302,17 @@ def test_point9_debug_in_a_fresh_process_writes_to_stderr_never_stdout(server: M
     assert "openapi_client" in done.stderr
     assert "tok-SECRET-1" not in done.stderr
     assert "send:" not in done.stderr and "reply:" not in done.stderr  # http.client's own debug output
+
+
+def test_a_proxy_manager_put_in_the_pool_managers_place_gets_the_requests(
+    server: MockServer, other_server: MockServer
+) -> None:
+    # The habit of generated clients: replace rest_client.pool_manager with a ProxyManager.
+    # The proxy (here a MockServer that answers as the API would) must see every request.
+    with ApiClient(Configuration(host=server.url)) as api_client:
+        tasks = BackgroundTasksApi(api_client)
+        tasks.get(SAMPLE_TASK_ID)  # before: straight to the server
+        api_client.rest_client.pool_manager = urllib3.ProxyManager(other_server.url)
+        assert tasks.get(SAMPLE_TASK_ID).id == SAMPLE_TASK_ID
+    assert [request.target for request in other_server.requests] == [server.url + TASK_PATH]
+    assert len(server.requests) == 1
