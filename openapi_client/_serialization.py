@@ -145,6 +145,13 @@ def is_validation_error(exc: BaseException) -> TypeGuard[PydanticValidationError
     return isinstance(exc, ValidationError)
 
 
+def is_unusable_type_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is pydantic refusing a type (a model not fully defined, ...)."""
+    from pydantic.errors import PydanticUndefinedAnnotation, PydanticUserError
+
+    return isinstance(exc, (PydanticUserError, PydanticUndefinedAnnotation))
+
+
 def is_json_error(exc: PydanticValidationError) -> bool:
     return any(err["type"] == "json_invalid" for err in exc.errors(include_url=False))
 
@@ -165,25 +172,41 @@ def is_json_type(content_type: str) -> bool:
 
 _ADAPTERS: Dict[Any, TypeAdapter[Any]] = {}
 _JSON_DECODERS: Dict[Any, Callable[[Any], Any]] = {}
+#: Types kept in each cache at once, at most: the API's few models, and whatever types a
+#: program passes to ApiClient.deserialize (which may make them on the fly).
+_MAX_CACHED_TYPES = 256
+
+
+def cannot_decode_into(target: Any, exc: Exception) -> ApiTypeError:
+    """The error for a type pydantic cannot decode into (a model not fully defined, ...)."""
+    return ApiTypeError(f"cannot decode into {target!r}: {exc}")
 
 
 def adapter(target: Any) -> TypeAdapter[Any]:
     """A cached pydantic ``TypeAdapter`` for ``target``; ApiTypeError if pydantic cannot use it."""
     from pydantic import TypeAdapter
-    from pydantic.errors import PydanticUserError
 
     try:
         found = _ADAPTERS.get(target)
         if found is None:
+            if len(_ADAPTERS) >= _MAX_CACHED_TYPES:
+                _ADAPTERS.clear()
             found = _ADAPTERS[target] = TypeAdapter(target)
-    except (PydanticUserError, TypeError) as exc:  # not a type pydantic can use, or unhashable
-        raise ApiTypeError(f"cannot decode into {target!r}: {exc}") from exc
+    except Exception as exc:  # not a type pydantic can use, or unhashable
+        if not (isinstance(exc, TypeError) or is_unusable_type_error(exc)):
+            raise
+        raise cannot_decode_into(target, exc) from exc
     return found
 
 
 def json_decoder(target: Any) -> Callable[[Any], Any]:
     """What turns JSON bytes into ``target``: a model's own ``model_validate_json``, or a cached
-    ``TypeAdapter``'s ``validate_json`` for any other type; ApiTypeError if pydantic cannot."""
+    ``TypeAdapter``'s ``validate_json`` for any other type; ApiTypeError if pydantic cannot.
+
+    pydantic may find only when decoding that it cannot use a type (a model that refers to one
+    not defined yet): callers turn that error (:func:`is_unusable_type_error`) into
+    :func:`cannot_decode_into`'s.
+    """
     try:
         return _JSON_DECODERS[target]
     except (KeyError, TypeError):  # not seen yet, or unhashable (adapter() says so)
@@ -194,6 +217,8 @@ def json_decoder(target: Any) -> Callable[[Any], Any]:
         decode: Callable[[Any], Any] = target.model_validate_json
     else:
         decode = adapter(target).validate_json
+    if len(_JSON_DECODERS) >= _MAX_CACHED_TYPES:
+        _JSON_DECODERS.clear()
     _JSON_DECODERS[target] = decode
     return decode
 

@@ -30,11 +30,13 @@ from typing_extensions import TypedDict
 from openapi_client._redact import redact_headers, redact_url
 from openapi_client._serialization import (
     apply_auth,
+    cannot_decode_into,
     check_header,
     check_headers,
     first_error,
     is_json_error,
     is_json_type,
+    is_unusable_type_error,
     is_validation_error,
     json_decoder,
     parse_error_body,
@@ -388,6 +390,10 @@ class ApiClient:
                 body=text,
                 headers=response.headers,
             ) from exc
+        except Exception as exc:  # pydantic cannot use the type after all (not fully defined)
+            if not is_unusable_type_error(exc):
+                raise
+            raise cannot_decode_into(wanted, exc) from exc
 
     def _result(self, response: RESTResponse, wanted: Any) -> ApiResponse[Any]:
         """A 2xx decoded into ``wanted`` (``None``: no data), or the exception for the status."""
@@ -426,6 +432,10 @@ class ApiClient:
             if not is_validation_error(exc):
                 raise
             raise ApiValueError(f"cannot decode as {response_type}: {first_error(exc)}") from exc
+        except Exception as exc:  # pydantic cannot use the type after all (not fully defined)
+            if not is_unusable_type_error(exc):
+                raise
+            raise cannot_decode_into(response_type, exc) from exc
 
     def sanitize_for_serialization(self, obj: Any) -> Any:
         """``obj`` as plain JSON-ready data: models by wire name, enums by value, dates ISO."""

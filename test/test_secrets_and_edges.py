@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import socket
 import sys
-from typing import Iterator
+from typing import Any, Iterator, List, Optional
 
+import pydantic
 import pytest
 import urllib3
 from conftest import FAST_RETRIES
@@ -148,6 +149,20 @@ def test_deserialize_refuses_bad_input_with_package_errors(client: ApiClient) ->
     with pytest.raises(openapi_client.ApiValueError):
         client.deserialize("[1]", "BackgroundTaskOut")
     assert client.deserialize(b'"caf\xc3\xa9"', "str") == "café"
+
+
+class _Incomplete(pydantic.BaseModel):
+    """A model that names one never defined: pydantic can build no validator for it."""
+
+    part: _NeverDefined  # type: ignore[name-defined]  # noqa: F821
+
+
+@pytest.mark.parametrize("target", [_Incomplete, Optional[_Incomplete], List[_Incomplete]])
+def test_deserialize_into_a_model_pydantic_cannot_build_is_api_type_error(
+    client: ApiClient, target: Any
+) -> None:
+    with pytest.raises(openapi_client.ApiTypeError, match=r"cannot decode into .*_Incomplete"):
+        client.deserialize('{"part": {}}', target)
 
 
 # -- retries with a plain urllib3 Retry -----------------------------------------------------------
