@@ -429,7 +429,8 @@ def format_table(rows: Sequence[Row]) -> str:
 def run(settings: Settings, *, workloads: str = "abcd") -> List[Row]:
     """Run the chosen workloads (letters of ``"abcd"``) and return their rows."""
     rows: List[Row] = []
-    with server_process(settings.total_tasks if "c" in workloads else 0) as url:
+    # (b) lists full pages and (c) walks them all; (d) needs only the sample tasks.
+    with server_process(settings.total_tasks if set(workloads) & set("abc") else 0) as url:
         if set(workloads) & set("ab"):
             rows += bench_calls(url, settings)
         if "c" in workloads:
