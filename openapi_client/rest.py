@@ -367,9 +367,10 @@ class RESTClientObject:
 
         ``PoolManager.urlopen`` parses the URL to find its origin's pool, then hands the pool
         the request target, with redirects off, and follows any redirect itself. For a URL whose
-        target its parser would leave as it is (the URLs this package builds), the request goes
-        straight to the origin's pool, looked up once: the same pool, target and retries, and
-        the same redirect handling below, without parsing the URL on every call.
+        target its parser would leave as it is (the URLs this package builds), sent through the
+        client's own plain PoolManager, the request goes straight to the origin's pool, found by
+        a key worked out once per origin: the same pool, target and retries, and the same
+        redirect handling (below), without parsing the URL on every call.
         """
         manager = self._manager_for(url)
         # Only a plain PoolManager: a subclass (a ProxyManager put in its place) finds pools
