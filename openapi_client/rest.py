@@ -373,51 +373,44 @@ class RESTClientObject:
         redirect handling (below), without parsing the URL on every call.
         """
         manager = self._manager_for(url)
-        # Only a plain PoolManager: a subclass (a ProxyManager put in its place) finds pools
-        # its own way.
-        route = self._route(url) if type(manager) is urllib3.PoolManager else None
-        if route is None:
-            return manager.urlopen(
+        # Only the client's own manager, and only a plain PoolManager: a subclass (a
+        # ProxyManager put in its place) finds pools its own way.
+        plain = manager is self.pool_manager and type(manager) is urllib3.PoolManager
+        route = self._route(url) if plain else None
+        if route is not None:
+            pool, target = route
+            response = pool.urlopen(
                 method,
-                url,
+                target,
                 headers=headers,
                 retries=policy,
                 timeout=timeout,
                 preload_content=preload_content,
-                redirect=True,
+                redirect=False,
+                assert_same_host=False,
             )
-        pool, target = route
-        response = pool.urlopen(
+            location = response.get_redirect_location()
+            if not location:
+                return response
+            # A redirect: the first step as PoolManager.urlopen takes it, then it takes the rest.
+            location = urljoin(url, location)
+            if response.status == 303:  # see other: a GET without a body
+                method = "GET"
+                headers = _without(headers, _CONTENT_HEADERS)
+            if policy.remove_headers_on_redirect and not pool.is_same_host(location):
+                headers = _without(headers, policy.remove_headers_on_redirect)
+            try:
+                policy = policy.increment(method, url, response=response, _pool=pool)
+            except MaxRetryError:
+                if policy.raise_on_redirect:
+                    response.drain_conn()
+                    raise
+                return response
+            response.drain_conn()
+            url = location
+        return manager.urlopen(
             method,
-            target,
-            headers=headers,
-            retries=policy,
-            timeout=timeout,
-            preload_content=preload_content,
-            redirect=False,
-            assert_same_host=False,
-        )
-        location = response.get_redirect_location()
-        if not location:
-            return response
-        # A redirect: the first step as PoolManager.urlopen takes it, then it takes the rest.
-        location = urljoin(url, location)
-        if response.status == 303:  # see other: a GET without a body
-            method = "GET"
-            headers = _without(headers, _CONTENT_HEADERS)
-        if policy.remove_headers_on_redirect and not pool.is_same_host(location):
-            headers = _without(headers, policy.remove_headers_on_redirect)
-        try:
-            policy = policy.increment(method, url, response=response, _pool=pool)
-        except MaxRetryError:
-            if policy.raise_on_redirect:
-                response.drain_conn()
-                raise
-            return response
-        response.drain_conn()
-        return self.pool_manager.urlopen(
-            method,
-            location,
+            url,
             headers=headers,
             retries=policy,
             timeout=timeout,
