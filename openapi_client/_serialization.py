@@ -203,9 +203,7 @@ def json_decoder(target: Any) -> Callable[[Any], Any]:
     """What turns JSON bytes into ``target``: a model's own ``model_validate_json``, or a cached
     ``TypeAdapter``'s ``validate_json`` for any other type; ApiTypeError if pydantic cannot.
 
-    pydantic may find only when decoding that it cannot use a type (a model that refers to one
-    not defined yet): callers turn that error (:func:`is_unusable_type_error`) into
-    :func:`cannot_decode_into`'s.
+    pydantic may find only when decoding that it cannot use a type: :func:`decode_json` says so.
     """
     try:
         return _JSON_DECODERS[target]
@@ -221,6 +219,18 @@ def json_decoder(target: Any) -> Callable[[Any], Any]:
         _JSON_DECODERS.clear()
     _JSON_DECODERS[target] = decode
     return decode
+
+
+def decode_json(target: Any, data: Any) -> Any:
+    """``data`` (JSON) decoded into ``target``: pydantic's ValidationError when it does not fit,
+    ApiTypeError when pydantic cannot use ``target``, found now or only while decoding (a model
+    that refers to one not defined yet)."""
+    try:
+        return json_decoder(target)(data)
+    except Exception as exc:
+        if not is_unusable_type_error(exc):
+            raise
+        raise cannot_decode_into(target, exc) from exc
 
 
 def resolve_type(response_type: Any) -> Any:

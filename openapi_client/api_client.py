@@ -30,15 +30,13 @@ from typing_extensions import TypedDict
 from openapi_client._redact import redact_headers, redact_url
 from openapi_client._serialization import (
     apply_auth,
-    cannot_decode_into,
     check_header,
     check_headers,
+    decode_json,
     first_error,
     is_json_error,
     is_json_type,
-    is_unusable_type_error,
     is_validation_error,
-    json_decoder,
     parse_error_body,
     path_segment,
     query_value,
@@ -377,7 +375,7 @@ class ApiClient:
 
     def _decode(self, body: bytes, wanted: Any, response: RESTResponse) -> Any:
         try:
-            return json_decoder(wanted)(body)
+            return decode_json(wanted, body)
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             if not is_validation_error(exc):
                 raise
@@ -390,10 +388,6 @@ class ApiClient:
                 body=text,
                 headers=response.headers,
             ) from exc
-        except Exception as exc:  # pydantic cannot use the type after all (not fully defined)
-            if not is_unusable_type_error(exc):
-                raise
-            raise cannot_decode_into(wanted, exc) from exc
 
     def _result(self, response: RESTResponse, wanted: Any) -> ApiResponse[Any]:
         """A 2xx decoded into ``wanted`` (``None``: no data), or the exception for the status."""
@@ -427,15 +421,11 @@ class ApiClient:
             raise ApiValueError(f"cannot decode content type {content_type!r}")
         target = resolve_type(response_type)
         try:
-            return json_decoder(target)(response_text)
+            return decode_json(target, response_text)
         except ValueError as exc:  # pydantic's ValidationError is a ValueError
             if not is_validation_error(exc):
                 raise
             raise ApiValueError(f"cannot decode as {response_type}: {first_error(exc)}") from exc
-        except Exception as exc:  # pydantic cannot use the type after all (not fully defined)
-            if not is_unusable_type_error(exc):
-                raise
-            raise cannot_decode_into(response_type, exc) from exc
 
     def sanitize_for_serialization(self, obj: Any) -> Any:
         """``obj`` as plain JSON-ready data: models by wire name, enums by value, dates ISO."""
