@@ -201,13 +201,13 @@ def make_timeout(spec: TimeoutSpec) -> Timeout:
     if spec is None:
         return Timeout(connect=None, read=None)
     if isinstance(spec, (int, float)) and not isinstance(spec, bool):
-        check_seconds(spec, "timeout")
+        check_seconds("timeout", spec)
         return Timeout(total=float(spec))
     if isinstance(spec, tuple) and len(spec) == 2:
         connect, read = spec
         for part in spec:
             if part is not None:
-                check_seconds(part, "timeout")
+                check_seconds("timeout", part)
         return Timeout(connect=connect, read=read)
     raise ApiTypeError(
         f"timeout must be seconds or a (connect, read) pair, not {type(spec).__name__}: {spec!r}"
@@ -243,11 +243,11 @@ class RESTClientObject:
         if is_socks_proxy_url(configuration.proxy):
             raise ApiValueError("SOCKS proxies are not supported; use an http:// or https:// proxy")
         max_retry_wait = configuration.max_retry_wait
-        check_seconds(max_retry_wait, "max_retry_wait", zero_ok=True)
+        check_seconds("max_retry_wait", max_retry_wait, zero_ok=True)
         self.timeout = make_timeout(configuration.timeout)
         self.deadline = configuration.deadline
         if self.deadline is not None:
-            check_seconds(self.deadline, "deadline")
+            check_seconds("deadline", self.deadline)
         self._max_retry_wait = max_retry_wait
         self._no_proxy = _parse_no_proxy(configuration.no_proxy)
         # urllib3 drops Authorization and Cookie on a redirect to another host; API keys travel
@@ -333,7 +333,7 @@ class RESTClientObject:
         policy = _dropping_on_redirect(policy, secret_headers)
         budget = self.deadline if deadline is None else deadline
         if budget is not None:
-            check_seconds(budget, "deadline")
+            check_seconds("deadline", budget)
             ends = time.monotonic() + budget
             timeout = _DeadlineTimeout(
                 deadline=ends, connect=timeout._connect, read=timeout._read, total=timeout.total

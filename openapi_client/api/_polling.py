@@ -52,8 +52,8 @@ def poll_delays(poll_interval: float) -> Iterator[float]:
 
 def check_wait_arguments(timeout: Any, poll_interval: Any, on_poll: Any) -> None:
     """Refuse what :func:`poll_until_settled` cannot honour, before anything is sent."""
-    check_seconds(timeout, "timeout", zero_ok=True)
-    check_seconds(poll_interval, "poll_interval")
+    check_seconds("timeout", timeout, zero_ok=True)
+    check_seconds("poll_interval", poll_interval)
     if on_poll is not None and not callable(on_poll):
         raise ApiTypeError(f"on_poll must be callable, not {type(on_poll).__name__}", ["on_poll"])
 
