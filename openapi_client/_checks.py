@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Dict, Mapping, Optional, Type, TypeVar
+from typing import Any, Dict, Mapping, Optional, Tuple, Type, TypeVar
 
 from openapi_client.exceptions import ApiTypeError, ApiValueError
 
@@ -21,6 +21,7 @@ __all__ = [
     "check_seconds",
     "check_str",
     "check_str_map",
+    "check_timeout",
 ]
 
 E = TypeVar("E")
@@ -62,6 +63,22 @@ def check_seconds(name: str, value: Any, *, zero_ok: bool = False) -> None:
         raise ApiValueError(f"{name} must be a finite number of seconds {least}, not {value!r}", [name])
 
 
+def check_timeout(spec: Any) -> Tuple[Optional[float], Optional[float], Optional[float]]:
+    """A timeout setting as ``(connect, read, whole attempt)`` seconds: ``5`` bounds each of the
+    three; ``(3, 30)`` is 3 s to connect and 30 s for each read; ``None``, no timeouts."""
+    if spec is None:
+        return None, None, None
+    if isinstance(spec, tuple) and len(spec) == 2:
+        for part in spec:
+            if part is not None:
+                check_seconds("timeout", part)
+        return spec[0], spec[1], None
+    if not isinstance(spec, (int, float)) or isinstance(spec, bool):
+        raise ApiTypeError(f"timeout must be seconds or a (connect, read) pair, not {type(spec).__name__}")
+    check_seconds("timeout", spec)
+    return float(spec), float(spec), float(spec)
+
+
 def check_enum(name: str, value: Any, enum_type: Type[E], *, closed: bool) -> Optional[E]:
     """``value`` (a member of ``enum_type`` or its string) as a member; ``None`` stays ``None``.
 
@@ -70,7 +87,8 @@ def check_enum(name: str, value: Any, enum_type: Type[E], *, closed: bool) -> Op
     if value is None:
         return None
     if not isinstance(value, str):
-        raise ApiTypeError(f"{name} must be a {enum_type.__name__} or str, not {type(value).__name__}", [name])
+        wanted = f"a {enum_type.__name__} or str"
+        raise ApiTypeError(f"{name} must be {wanted}, not {type(value).__name__}", [name])
     member = enum_type(value)  # type: ignore[call-arg]
     if closed and not getattr(member, "is_known", True):
         allowed = ", ".join(repr(getattr(item, "value", item)) for item in enum_type)  # type: ignore[attr-defined]

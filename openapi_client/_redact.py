@@ -1,18 +1,21 @@
-"""What may be shown of a request: URLs without credentials, headers without secret values.
+"""What may be shown of a request or an answer: no credentials, wherever they turn up.
 
-Every repr, log line and error message that mentions a URL or headers goes through here, so a
-token or password cannot leak by one of them forgetting.
+Every repr, log line and exception message that mentions a URL, headers or an answer's text goes
+through here: URLs lose their ``user:password@``, header values other than a few harmless ones
+read ``***``, and the secrets a client knows (tokens, keys, passwords, cookies) read ``***``
+wherever a server echoed them.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 __all__ = [
     "CREDENTIAL_HEADERS",
     "REDACTED",
     "SHOWN_HEADERS",
+    "hide_secrets",
     "origin",
     "redact_credentials",
     "redact_headers",
@@ -20,13 +23,12 @@ __all__ = [
 ]
 
 REDACTED = "***"
-#: Headers whose values are shown; every other value (auth, cookies, custom headers that may
-#: carry a key) is replaced by ``***``.
+#: Headers whose values are shown in the debug log; every other value (auth, cookies, custom
+#: headers that may carry a key) is replaced by ``***``.
 SHOWN_HEADERS = frozenset(
     {"accept", "accept-encoding", "content-length", "content-type", "host", "idempotency-key",
-     "user-agent"}
+     "svix-req-id", "svix-retry-count", "user-agent"}
 )
-
 #: Headers that carry credentials either way; hidden even where other headers are shown (the
 #: headers of an error answer, which may set a session cookie).
 CREDENTIAL_HEADERS = frozenset(
@@ -71,3 +73,15 @@ def redact_credentials(headers: Mapping[str, Any]) -> Dict[str, Any]:
         name: REDACTED if str(name).lower() in CREDENTIAL_HEADERS else value
         for name, value in headers.items()
     }
+
+
+def hide_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every occurrence of each secret replaced by ``***``, longest first (so a
+    token inside a longer header value it belongs to goes with it)."""
+    for secret in _longest_first(secrets):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def _longest_first(secrets: Iterable[str]) -> Tuple[str, ...]:
+    return tuple(sorted({secret for secret in secrets if secret}, key=len, reverse=True))

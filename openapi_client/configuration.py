@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import logging
 import platform
+import re
 import sys
 import threading
 from typing import TYPE_CHECKING, Any, ClassVar, Dict, List, Optional, Sequence, Tuple, Union
 from urllib.parse import urlsplit
 
+from openapi_client._checks import check_str_map
 from openapi_client._redact import REDACTED, redact_url
 from openapi_client._version import __version__
 from openapi_client.exceptions import ApiTypeError, ApiValueError
@@ -19,44 +22,70 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Configuration",
+    "DEFAULT_DEADLINE",
     "DEFAULT_HOST",
-    "DEFAULT_TIMEOUT",
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "DEFAULT_RETRIES",
+    "DEFAULT_TIMEOUT",
     "MAX_RETRY_WAIT",
+    "REGION_HOSTS",
+    "SERVICE_HOST",
     "TimeoutSpec",
+    "host_for_token",
 ]
 
+#: Where requests go with neither a host nor a token (the API document's server).
 DEFAULT_HOST = "http://localhost"
-#: Seconds to connect and to wait for each read, when nothing else is set.
+#: The service, for a token without a region suffix.
+SERVICE_HOST = "https://api.svix.com"
+#: The service's regions, by the suffix of a token (``....eu``), as the service's own SDKs pick them.
+REGION_HOSTS = {region: f"https://api.{region}.svix.com" for region in ("us", "eu", "in", "ca", "au")}
+#: Seconds to connect, and to wait for each read, when nothing else is set.
 DEFAULT_TIMEOUT: Tuple[float, float] = (5.0, 30.0)
-#: Retries after the first attempt, for the idempotent GETs this API has.
+#: Seconds one call may take in all: every attempt, every wait between them, reading the answer.
+DEFAULT_DEADLINE = 60.0
+#: Retries after the first attempt (redirects followed count too), for the idempotent GETs this API has.
 DEFAULT_RETRIES = 2
 #: A server-requested wait (``Retry-After``) longer than this many seconds is not slept.
 MAX_RETRY_WAIT = 60.0
+#: The largest answer read, in decoded bytes: far above a full page of 250 tasks (~100 KiB).
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 TimeoutSpec = Union[None, float, int, Tuple[Optional[float], Optional[float]]]
 
 _LOGGER_NAME = "openapi_client"
 _SECRET_FIELDS = ("access_token", "api_key", "password")
+#: What a host name cannot hold (urlsplit lets these through; urllib3 would refuse them later).
+_BAD_IN_HOST = re.compile(r"[\s\x00-\x1f\x7f<>\"{}|\\^`]")
+
+
+def host_for_token(token: Optional[str]) -> str:
+    """The service's URL for ``token``: its region's (suffix ``.eu``, ...), else :data:`SERVICE_HOST`;
+    :data:`DEFAULT_HOST` without a token."""
+    if token is None:
+        return DEFAULT_HOST
+    return REGION_HOSTS.get(token.rsplit(".", 1)[-1], SERVICE_HOST)
 
 
 class Configuration:
     """Everything an :class:`~openapi_client.ApiClient` needs to know.
 
-    :param host: Base URL of the API (default ``http://localhost``).
+    :param host: Base URL of the API. Without it, the service's URL for ``access_token``'s
+        region (``https://api.svix.com``, or ``https://api.eu.svix.com`` for a token ending in
+        ``.eu``, ...), or ``http://localhost`` without a token.
     :param access_token: Sent as ``Authorization: Bearer <token>``.
-    :param api_key: ``{"Authorization": "key"}``-style dict of header name to key.
+    :param api_key: ``{"X-Api-Key": "key"}``-style dict of header name to key.
     :param api_key_prefix: Optional prefix per key (for example ``"Bearer"``).
     :param username: For HTTP basic auth, with ``password``.
-    :param timeout: Seconds, or a ``(connect, read)`` pair; default :data:`DEFAULT_TIMEOUT`.
     :param retries: Retries after the first attempt (0 disables), or a urllib3 ``Retry``.
-    :param deadline: Seconds one call may take across all its attempts and waits (None: no bound).
-    :param max_retry_wait: Longest server-requested wait (``Retry-After``) slept before a retry;
-        a longer one ends the call at once with the answer (default :data:`MAX_RETRY_WAIT`).
+    :param timeout: Seconds for each attempt, or a ``(connect, read)`` pair.
+    :param deadline: Seconds one call may take in all (``None``: no bound).
+    :param max_retry_wait: Longest server-requested wait (``Retry-After``) slept before a retry.
+    :param max_response_bytes: The largest answer read, in decoded bytes.
     :param debug: Log each request and response on the ``openapi_client`` logger.
 
-    Secrets (``access_token``, ``api_key``, ``password``) never appear in ``repr``/``str``, the
-    debug report or a log line.
+    Every attribute shows the setting in force. Secrets (``access_token``, ``api_key``,
+    ``password``) never appear in ``repr``/``str``, the debug report or a log line.
     """
 
     _default: ClassVar[Optional[Configuration]] = None
@@ -81,24 +110,26 @@ class Configuration:
         *,
         debug: Optional[bool] = None,
         timeout: TimeoutSpec = DEFAULT_TIMEOUT,
-        deadline: Optional[float] = None,
+        deadline: Optional[float] = DEFAULT_DEADLINE,
         max_retry_wait: float = MAX_RETRY_WAIT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        self.host = host if host is not None else DEFAULT_HOST
-        self.server_index = 0 if server_index is None and host is None else server_index
+        self.host = host  # None: derived from the token
+        # Accepted for code written against generated clients; this API has one server.
+        self.server_index = server_index
         self.server_operation_index = server_operation_index or {}
         self.server_variables = server_variables or {}
         self.server_operation_variables = server_operation_variables or {}
         self.ignore_operation_servers = ignore_operation_servers
-        self.api_key: Dict[str, str] = _string_map("api_key", api_key)
-        self.api_key_prefix: Dict[str, str] = _string_map("api_key_prefix", api_key_prefix)
+        self.api_key: Dict[str, str] = check_str_map("api_key", api_key)
+        self.api_key_prefix: Dict[str, str] = check_str_map("api_key_prefix", api_key_prefix)
         self.username = username
         self.password = password
         self.access_token = access_token
         self.logger = logging.getLogger(_LOGGER_NAME)
         self._debug = False
         self._debug_handler: Optional[logging.Handler] = None
-        self._level_before_debug: Optional[int] = None
+        self._level_before_debug = logging.NOTSET
         self.verify_ssl = True
         self.ssl_ca_cert = ssl_ca_cert
         self.ca_cert_data = ca_cert_data
@@ -110,26 +141,24 @@ class Configuration:
         self.proxy: Optional[str] = None
         self.proxy_headers: Optional[Dict[str, str]] = None
         self.no_proxy: Optional[str] = None
-        self.retries = retries
+        self.retries: Union[int, Retry] = DEFAULT_RETRIES if retries is None else retries
         self.timeout = timeout
         self.deadline = deadline
         self.max_retry_wait = max_retry_wait
+        self.max_response_bytes = max_response_bytes
         self.socket_options: Optional[List[Tuple[int, int, Union[int, bytes]]]] = None
         self.client_side_validation = True
         if debug is not None:
             self.debug = debug
 
-    # -- host ------------------------------------------------------------------------------
-
     @property
     def host(self) -> str:
-        """The base URL every request path is appended to."""
-        return self._base_path
+        """The base URL every request path is appended to (see the class docstring)."""
+        return self._host if self._host is not None else host_for_token(self.access_token)
 
     @host.setter
-    def host(self, value: str) -> None:
-        self._base_path = _checked_base_url(value)
-        self.server_index = None
+    def host(self, value: Optional[str]) -> None:
+        self._host = None if value is None else _checked_base_url(value)
 
     def get_host_settings(self) -> List[Dict[str, Any]]:
         """The servers the API document names (one: ``http://localhost``)."""
@@ -143,17 +172,13 @@ class Configuration:
     ) -> str:
         """The URL of server ``index`` (``None``: :attr:`host`)."""
         if index is None:
-            return self._base_path
+            return self.host
         if not isinstance(index, int) or isinstance(index, bool):
             raise ApiTypeError(f"the server index must be an int, not {type(index).__name__}")
         servers = list(servers) if servers is not None else self.get_host_settings()
         if not 0 <= index < len(servers):
-            raise ApiValueError(
-                f"server index {index} is out of range; {len(servers)} server(s) are defined"
-            )
+            raise ApiValueError(f"server index {index} is out of range; {len(servers)} server(s) are defined")
         return str(servers[index]["url"])
-
-    # -- auth ------------------------------------------------------------------------------
 
     def get_api_key_with_prefix(self, identifier: str, alias: Optional[str] = None) -> Optional[str]:
         """The key for ``identifier`` (or ``alias``) with its prefix, or ``None``."""
@@ -166,53 +191,33 @@ class Configuration:
         return f"{prefix} {key}" if prefix else key
 
     def get_basic_auth_token(self) -> Optional[str]:
-        """The ``Authorization`` value for basic auth, or ``None`` without a username."""
+        """The ``Authorization`` value for basic auth, or ``None`` without a username or password."""
         if self.username is None and self.password is None:
             return None
-        import base64
-
         raw = f"{self.username or ''}:{self.password or ''}".encode()
         return "Basic " + base64.b64encode(raw).decode("ascii")
 
     def auth_settings(self) -> Dict[str, Dict[str, str]]:
         """The auth headers this configuration sends, by scheme name."""
         settings: Dict[str, Dict[str, str]] = {}
+        basic = self.get_basic_auth_token()
         if self.access_token is not None:
-            settings["HTTPBearer"] = {
-                "type": "bearer",
-                "in": "header",
-                "key": "Authorization",
-                "value": f"Bearer {self.access_token}",
-            }
-        elif self.username is not None or self.password is not None:
-            basic = self.get_basic_auth_token()
-            assert basic is not None
-            settings["HTTPBasic"] = {
-                "type": "basic",
-                "in": "header",
-                "key": "Authorization",
-                "value": basic,
-            }
+            settings["HTTPBearer"] = _header_auth("bearer", "Authorization", f"Bearer {self.access_token}")
+        elif basic is not None:
+            settings["HTTPBasic"] = _header_auth("basic", "Authorization", basic)
         for name in self.api_key:
             value = self.get_api_key_with_prefix(name)
             if value is not None:
-                settings[f"ApiKey:{name}"] = {
-                    "type": "api_key",
-                    "in": "header",
-                    "key": name,
-                    "value": value,
-                }
+                settings[f"ApiKey:{name}"] = _header_auth("api_key", name, value)
         return settings
-
-    # -- logging ---------------------------------------------------------------------------
 
     @property
     def debug(self) -> bool:
         """Log every request and response (method, URL, status, time) at DEBUG.
 
         Turning it on sets the ``openapi_client`` logger to DEBUG and, when no logging is
-        configured at all, attaches a handler that writes to stderr. It never touches
-        ``http.client``'s process-wide debug output.
+        configured at all, attaches a handler that writes to stderr; turning it off puts back
+        the level there was. It never touches ``http.client``'s process-wide debug output.
         """
         return self._debug
 
@@ -226,18 +231,13 @@ class Configuration:
             self.logger.setLevel(logging.DEBUG)
             if not self.logger.handlers and not logging.getLogger().handlers:
                 self._debug_handler = logging.StreamHandler(sys.stderr)
-                self._debug_handler.setFormatter(
-                    logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-                )
+                self._debug_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
                 self.logger.addHandler(self._debug_handler)
-        else:
-            # Put back what was there, so other clients' logging (retry INFO lines) goes on.
-            self.logger.setLevel(self._level_before_debug or logging.NOTSET)
-            if self._debug_handler is not None:
-                self.logger.removeHandler(self._debug_handler)
-                self._debug_handler = None
-
-    # -- defaults --------------------------------------------------------------------------
+            return
+        self.logger.setLevel(self._level_before_debug)
+        if self._debug_handler is not None:
+            self.logger.removeHandler(self._debug_handler)
+            self._debug_handler = None
 
     @classmethod
     def set_default(cls, default: Optional[Configuration]) -> None:
@@ -258,8 +258,6 @@ class Configuration:
                 cls._default = Configuration()
             return cls._default
 
-    # -- reports ---------------------------------------------------------------------------
-
     def to_debug_report(self) -> str:
         """Versions of everything involved, for a bug report. Holds no setting and no secret."""
         from importlib.metadata import version
@@ -275,21 +273,21 @@ class Configuration:
         )
 
     def __repr__(self) -> str:
-        shown = {
+        shown: Dict[str, Any] = {
             "host": redact_url(self.host),
-            "verify_ssl": self.verify_ssl,
             "timeout": self.timeout,
-            "retries": self.retries,
             "deadline": self.deadline,
-            "proxy": redact_url(self.proxy) if self.proxy else None,
+            "retries": self.retries,
+            "max_retry_wait": self.max_retry_wait,
+            "max_response_bytes": self.max_response_bytes,
+            "verify_ssl": self.verify_ssl,
         }
-        for name in _SECRET_FIELDS:
-            if getattr(self, name):
-                shown[name] = REDACTED
+        if self.proxy:
+            shown["proxy"] = redact_url(self.proxy)
+        shown.update((name, REDACTED) for name in _SECRET_FIELDS if getattr(self, name))
         if self.username is not None:
             shown["username"] = self.username
-        body = ", ".join(f"{key}={value!r}" for key, value in shown.items())
-        return f"Configuration({body})"
+        return "Configuration(" + ", ".join(f"{key}={value!r}" for key, value in shown.items()) + ")"
 
     __str__ = __repr__
 
@@ -301,27 +299,27 @@ class Configuration:
         return clone
 
 
+def _header_auth(kind: str, header: str, value: str) -> Dict[str, str]:
+    return {"type": kind, "in": "header", "key": header, "value": value}
+
+
 def _checked_base_url(value: Any) -> str:
     """``value`` as a base URL without a trailing slash; ApiTypeError/ApiValueError if it cannot be one."""
     if not isinstance(value, str):
         raise ApiTypeError(f"host must be a URL string, not {type(value).__name__}")
+    shown = redact_url(value)
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 -- parsing the port is the check (out of range raises)
     except ValueError as exc:
-        raise ApiValueError(f"host {redact_url(value)!r} is not a valid URL: {exc}") from exc
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ApiValueError(f"host {shown!r} is not a valid URL: {exc}") from exc
+    if parts.username is not None or parts.password is not None:
         raise ApiValueError(
-            f"host {redact_url(value)!r} must be an http:// or https:// URL with a host name"
+            f"host {shown!r} must not carry credentials (user:password@): give them to Configuration "
+            "as username= and password=, or access_token="
         )
+    if parts.scheme not in ("http", "https") or not parts.hostname or _BAD_IN_HOST.search(value):
+        raise ApiValueError(f"host {shown!r} must be an http:// or https:// URL with a valid host name")
+    if parts.query or parts.fragment:
+        raise ApiValueError(f"host {shown!r} must not have a query or fragment")
     return value.rstrip("/")
-
-
-def _string_map(name: str, value: Any) -> Dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, dict) or not all(
-        isinstance(key, str) and isinstance(item, str) for key, item in value.items()
-    ):
-        raise ApiTypeError(f"{name} must be a dict of header name to str, not {type(value).__name__}")
-    return dict(value)

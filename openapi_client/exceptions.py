@@ -3,17 +3,18 @@
 The tree::
 
     OpenApiException
-    ├── ApiTypeError (also TypeError)          bad argument type, refused before sending
-    ├── ApiValueError (also ValueError)        bad argument value, refused before sending
+    ├── ApiTypeError (also TypeError)           bad argument type, refused before sending
+    ├── ApiValueError (also ValueError)         bad argument value, refused before sending
     ├── ApiKeyError (also KeyError)
     ├── ApiAttributeError (also AttributeError)
-    ├── ApiConnectionError                     the server could not be reached or talked to
-    │   └── ApiTimeoutError (also TimeoutError) connect/read timeout or the call's deadline
-    │       └── TaskWaitTimeoutError           ``wait()`` ran out of time (carries the task)
-    ├── PaginationError                        the server's cursors would loop forever
-    ├── TaskFailedError                        ``wait()`` saw the task end ``failed``
-    └── ApiException                           the server answered with a status we cannot use
-        ├── ApiDecodeError                     a 2xx whose body is not the documented shape
+    ├── ApiConnectionError                      the server could not be reached or talked to
+    │   ├── ApiTimeoutError (also TimeoutError) a connect/read timeout or the call's deadline
+    │   │   └── TaskWaitTimeoutError            ``wait()`` ran out of time (carries the task)
+    │   └── ResponseTooLargeError               the answer outgrew ``max_response_bytes``
+    ├── PaginationError                         the server's cursors would loop forever
+    ├── TaskFailedError                         ``wait()`` saw the task end ``failed``
+    └── ApiException                            the server answered with a status we cannot use
+        ├── ApiDecodeError                      a 2xx whose body is not the documented shape
         ├── BadRequestException             400
         ├── UnauthorizedException           401
         ├── ForbiddenException              403
@@ -23,14 +24,18 @@ The tree::
         ├── TooManyRequestsException        429
         └── ServiceException                5xx
 
-Every exception raised because of another one chains it as ``__cause__``.
+Every exception raised because of another one chains it as ``__cause__``. The failures of a
+request carry ``request_id`` (the ``svix-req-id`` it was sent with), shown in their message.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple, Type, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Sequence, Tuple, Type, Union
 
-from openapi_client._redact import redact_credentials
+from openapi_client._redact import hide_secrets, redact_credentials
+
+if TYPE_CHECKING:
+    from openapi_client.models import BackgroundTaskOut, HttpErrorOut, HTTPValidationError
 
 __all__ = [
     "OpenApiException",
@@ -40,6 +45,7 @@ __all__ = [
     "ApiAttributeError",
     "ApiConnectionError",
     "ApiTimeoutError",
+    "ResponseTooLargeError",
     "TaskWaitTimeoutError",
     "PaginationError",
     "TaskFailedError",
@@ -57,6 +63,8 @@ __all__ = [
 ]
 
 PathToItem = Optional[Sequence[Union[str, int]]]
+#: The parsed body of an error answer, when it has one of the service's error shapes.
+ErrorData = Optional[Union["HttpErrorOut", "HTTPValidationError"]]
 
 
 class OpenApiException(Exception):
@@ -115,24 +123,35 @@ class ApiKeyError(_ArgumentError, KeyError):
 
 
 class ApiConnectionError(OpenApiException):
-    """The server could not be reached, or the connection broke (refused, reset, TLS).
+    """The server could not be reached, or the connection broke (refused, reset, TLS, framing).
 
-    ``attempts`` says how many attempts were made before giving up.
+    ``attempts`` is how many requests were sent; ``request_id`` the call's ``svix-req-id``.
     """
 
-    def __init__(self, msg: str, *, attempts: int = 1) -> None:
+    def __init__(
+        self, msg: str, *, attempts: int = 1, request_id: Optional[str] = None, secrets: Iterable[str] = ()
+    ) -> None:
         self.attempts = attempts
-        super().__init__(msg if attempts <= 1 else f"{msg} (after {attempts} attempts)")
+        self.request_id = request_id
+        super().__init__(hide_secrets(msg + _trailer(attempts, request_id), secrets))
 
 
 class ApiTimeoutError(ApiConnectionError, TimeoutError):
     """A connect or read timeout, or the call's overall deadline, ran out."""
 
 
-class TaskWaitTimeoutError(ApiTimeoutError):
-    """:meth:`BackgroundTasksApi.wait` reached its deadline; ``task`` is the last one seen."""
+class ResponseTooLargeError(ApiConnectionError):
+    """The answer was larger than ``max_response_bytes`` (``limit``); the connection was dropped."""
 
-    def __init__(self, msg: str, *, task: Any) -> None:
+    def __init__(self, msg: str, *, limit: int, **kwargs: Any) -> None:
+        self.limit = limit
+        super().__init__(msg, **kwargs)
+
+
+class TaskWaitTimeoutError(ApiTimeoutError):
+    """:meth:`BackgroundTasksApi.wait` reached its timeout; ``task`` is the last one seen."""
+
+    def __init__(self, msg: str, *, task: Optional[BackgroundTaskOut]) -> None:
         self.task = task
         super().__init__(msg)
 
@@ -140,7 +159,7 @@ class TaskWaitTimeoutError(ApiTimeoutError):
 class TaskFailedError(OpenApiException):
     """:meth:`BackgroundTasksApi.wait` saw the task end ``failed``; ``task`` holds it."""
 
-    def __init__(self, msg: str, *, task: Any) -> None:
+    def __init__(self, msg: str, *, task: Optional[BackgroundTaskOut]) -> None:
         self.task = task
         super().__init__(msg)
 
@@ -156,7 +175,11 @@ class ApiException(OpenApiException):
     the response text, and ``data`` the parsed error (:class:`HttpErrorOut` or
     :class:`HTTPValidationError`) when the body has that shape, else ``None``. ``retry_after``
     is the wait the server asked for, in seconds, when it sent one; ``attempts`` is how many
-    requests were made.
+    requests were sent; ``request_id`` the call's ``svix-req-id``.
+
+    ``str()`` and ``repr()`` show the status, the error and excerpts of the headers and body,
+    with every credential the client sent (and cookies the server set) as ``***``;
+    ``body`` and ``headers`` keep the answer as it came, for code that needs it.
     """
 
     def __init__(
@@ -166,11 +189,18 @@ class ApiException(OpenApiException):
         http_resp: Any = None,
         *,
         body: Optional[str] = None,
-        data: Any = None,
+        data: ErrorData = None,
         headers: Optional[Mapping[str, str]] = None,
         retry_after: Optional[float] = None,
         attempts: int = 1,
+        request_id: Optional[str] = None,
+        secrets: Iterable[str] = (),
     ) -> None:
+        if http_resp is not None:
+            status = http_resp.status if status is None else status
+            reason = http_resp.reason if reason is None else reason
+            body = _text(http_resp.read() if hasattr(http_resp, "read") else http_resp.data) if body is None else body
+            headers = http_resp.headers if headers is None else headers
         self.status = status
         self.reason = reason
         self.body = body
@@ -178,35 +208,15 @@ class ApiException(OpenApiException):
         self.headers = headers
         self.retry_after = retry_after
         self.attempts = attempts
-        if http_resp is not None:
-            self.status = http_resp.status if status is None else status
-            self.reason = http_resp.reason if reason is None else reason
-            if self.body is None:
-                raw = http_resp.read() if hasattr(http_resp, "read") else http_resp.data
-                self.body = _text(raw)
-            if self.headers is None:
-                self.headers = http_resp.headers
-        super().__init__(self._summary())
+        self.request_id = request_id
+        secrets = tuple(secrets)
+        super().__init__(hide_secrets(self._summary(), secrets))
+        self._excerpts = hide_secrets(self._describe_answer(), secrets)
 
     @classmethod
-    def from_response(
-        cls,
-        *,
-        http_resp: Any,
-        body: Optional[str],
-        data: Any,
-        retry_after: Optional[float] = None,
-        attempts: int = 1,
-    ) -> ApiException:
-        """Build the exception that matches ``http_resp.status`` (see :data:`STATUS_EXCEPTIONS`)."""
-        exc_class = exception_class_for_status(http_resp.status)
-        return exc_class(
-            http_resp=http_resp,
-            body=body,
-            data=data,
-            retry_after=retry_after,
-            attempts=attempts,
-        )
+    def from_response(cls, *, http_resp: Any, body: Optional[str], data: ErrorData, **details: Any) -> ApiException:
+        """The exception that matches ``http_resp.status`` (see :func:`exception_class_for_status`)."""
+        return exception_class_for_status(http_resp.status)(http_resp=http_resp, body=body, data=data, **details)
 
     def _summary(self) -> str:
         head = f"({self.status})" if self.status is not None else "(no status)"
@@ -217,24 +227,25 @@ class ApiException(OpenApiException):
             head += f": {detail}"
         if self.retry_after is not None:
             head += f" (server asked to retry after {self.retry_after:g}s)"
-        if self.attempts > 1:
-            head += f" (after {self.attempts} attempts)"
-        return head
+        return head + _trailer(self.attempts, self.request_id)
 
-    def __str__(self) -> str:
-        text = self._summary()
+    def _describe_answer(self) -> str:
+        text = ""
         if self.headers:
             text += f"\nHTTP response headers: {redact_credentials(self.headers)}"
         if self.body:
             text += f"\nHTTP response body: {_shorten(self.body)}"
         return text
 
+    def __str__(self) -> str:
+        return f"{self.args[0] if self.args else ''}{self.__dict__.get('_excerpts', '')}"
+
 
 class ApiDecodeError(ApiException):
     """A successful answer whose body is not the documented shape (``body`` holds it)."""
 
-    def __init__(self, msg: str, *, status: int, body: str, headers: Mapping[str, str]) -> None:
-        super().__init__(status=status, reason=msg, body=body, headers=headers)
+    def __init__(self, msg: str, *, status: int, body: str, headers: Mapping[str, str], **details: Any) -> None:
+        super().__init__(status=status, reason=msg, body=body, headers=headers, **details)
 
 
 class BadRequestException(ApiException):
@@ -285,14 +296,17 @@ def exception_class_for_status(status: int) -> Type[ApiException]:
     found = STATUS_EXCEPTIONS.get(status)
     if found is not None:
         return found
-    if 500 <= status <= 599:
-        return ServiceException
-    return ApiException
+    return ServiceException if 500 <= status <= 599 else ApiException
 
 
 def render_path(path_to_item: Sequence[Union[str, int]]) -> str:
     """``['a', 0, 'b']`` as ``['a'][0]['b']``."""
     return "".join(f"[{part}]" if isinstance(part, int) else f"['{part}']" for part in path_to_item)
+
+
+def _trailer(attempts: int, request_id: Optional[str]) -> str:
+    text = f" (after {attempts} attempts)" if attempts > 1 else ""
+    return text + (f" (request id {request_id})" if request_id else "")
 
 
 def _text(raw: Any) -> Optional[str]:

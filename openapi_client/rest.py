@@ -1,113 +1,225 @@
-"""The transport: the one module that talks to urllib3.
+"""The transport: the one module that talks to urllib3, and the one error boundary.
 
-:class:`RESTClientObject` owns one urllib3 ``PoolManager`` (a ``ProxyManager`` for proxied
-hosts), hands every request the retry policy and timeout, and is the single error boundary:
-every urllib3 failure leaves here as an :class:`~openapi_client.exceptions.ApiConnectionError`
-or :class:`~openapi_client.exceptions.ApiTimeoutError` with the urllib3 error as its cause.
+:class:`RESTClientObject` sends every request through one urllib3 ``PoolManager`` (a
+``ProxyManager`` behind a proxy), which follows redirects, and retries as the policy in
+:mod:`openapi_client.retry` says. Every call is bounded:
+
+* in time: connecting, every socket read and every wait between attempts stop at the call's
+  deadline (reads are held to the clock rather than each given a fresh timeout, so a server
+  that drips bytes cannot stretch a call);
+* in memory: at most ``max_response_bytes`` of an answer are read, decoded (a compressed answer
+  is inflated only that far), and closing an unread answer reads little of it.
+
+:func:`_failures` turns what urllib3, http.client, ssl and sockets raise into
+:class:`ApiConnectionError`, :class:`ApiTimeoutError` or :class:`ApiDecodeError`, cause chained.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import http.client
 import io
 import ipaddress
-import re
+import logging
+import socket
 import ssl
 import time
-from typing import (
-    TYPE_CHECKING,
-    Any,
-    Collection,
-    Dict,
-    Iterator,
-    List,
-    Mapping,
-    Optional,
-    Tuple,
-    Union,
-)
-from urllib.parse import unquote, urljoin, urlsplit
+from typing import Any, Callable, Collection, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from urllib.parse import unquote, urlsplit
 
 import urllib3
-from urllib3.connectionpool import HTTPConnectionPool
-from urllib3.exceptions import (
-    ConnectTimeoutError,
-    HTTPError,
-    MaxRetryError,
-    NewConnectionError,
-    ReadTimeoutError,
-)
-from urllib3.exceptions import (
-    TimeoutError as Urllib3TimeoutError,
-)
-from urllib3.poolmanager import PoolKey
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import DecodeError, HTTPError, MaxRetryError, NewConnectionError, ProxyError, SSLError
 from urllib3.util.retry import Retry
-from urllib3.util.timeout import Timeout
 
-from openapi_client._checks import check_seconds
-from openapi_client._redact import origin
-from openapi_client.configuration import DEFAULT_RETRIES, TimeoutSpec
+from openapi_client._checks import check_int, check_seconds, check_timeout
+from openapi_client._redact import origin, redact_url
+from openapi_client.configuration import Configuration, TimeoutSpec
 from openapi_client.exceptions import (
     ApiConnectionError,
+    ApiDecodeError,
     ApiException,
     ApiTimeoutError,
-    ApiTypeError,
     ApiValueError,
+    OpenApiException,
+    ResponseTooLargeError,
 )
-from openapi_client.retry import (
-    RetriesExhausted,
-    RetryPolicy,
-    attempts_made,
-    describe_error,
-    requested_wait,
-)
+from openapi_client.retry import make_retry, next_try, redirects_only, requested_wait
 
-if TYPE_CHECKING:
-    from openapi_client.configuration import Configuration
-
-__all__ = ["RESTClientObject", "RESTResponse", "ApiException", "is_socks_proxy_url"]
+__all__ = ["ACCEPT_ENCODING", "ApiException", "RESTClientObject", "RESTResponse", "RetriesSpec"]
 
 RetriesSpec = Union[None, bool, int, Retry]
+Answer = urllib3.BaseHTTPResponse
 
-#: An origin whose pool key can be worked out once and kept: scheme, plain host name or IPv4,
-#: a port without leading zeros (urllib3 versions differ on port 0).
-_PLAIN_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(?::[1-9][0-9]{0,4})?")
-#: A request target urllib3's URL parser leaves exactly as it is: no dot segments (no dot in
-#: the path at all), no fragment, only characters it keeps; and (_LOOSE_ESCAPE) no percent
-#: sign but in an escape in upper case. Both linear in the target's length.
-_PLAIN_TARGET = re.compile(r"/[A-Za-z0-9_~!$&'()*+,;=:@/%-]*(?:\?[A-Za-z0-9._~!$&'()*+,;=:@/?%-]*)?")
-_LOOSE_ESCAPE = re.compile(r"%(?![0-9A-F]{2})")
-#: Headers that describe a body: a 303 answer turns the request into a GET without one.
-_CONTENT_HEADERS = frozenset(
-    {
-        "transfer-encoding",
-        "content-encoding",
-        "content-language",
-        "content-location",
-        "content-type",
-        "content-length",
-        "digest",
-        "last-modified",
-    }
-)
-#: Origins whose pool key is kept at once, at most (a client talks to one host, or a few).
-_MAX_KEPT_ORIGINS = 16
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+#: The content codings asked for: those urllib3 can decode here (gzip and deflate; br and zstd
+#: when their packages are installed).
+ACCEPT_ENCODING = urllib3.util.make_headers(accept_encoding=True)["accept-encoding"]
+#: Bytes asked of urllib3 per read of a body (decoded).
+_CHUNK = 64 * 1024
+#: What closing an unread answer reads, at most, hoping to keep its connection for reuse.
+_DRAIN_BYTES, _DRAIN_SECONDS = 64 * 1024, 1.0
+#: Raw bytes of one answer allowed beyond ``max_response_bytes``, for headers and framing.
+_FRAMING_ALLOWANCE = 1024 * 1024
+#: What a failure leaves as, from urllib3 down to the socket, absurd framing included (a chunk
+#: size or Content-Length of 2**63 makes http.client raise OverflowError or MemoryError).
+_TRANSPORT_ERRORS = (HTTPError, OSError, http.client.HTTPException, OverflowError, MemoryError, ValueError)
+
+_log = logging.getLogger("openapi_client")
 
 
-def is_socks_proxy_url(url: Optional[str]) -> bool:
-    """Whether ``url`` names a SOCKS proxy (which needs an extra package, so is refused)."""
-    return bool(url) and urlsplit(str(url)).scheme.lower().startswith("socks")
+class _Exchange:
+    """One call's limits and what its connections report: the clock and the size every read is
+    held to, the requests sent, and whether the latest went out on a reused connection."""
+
+    def __init__(self, deadline: Optional[float], max_bytes: int, request_id: Optional[str],
+                 secrets: Callable[[], Collection[str]]) -> None:
+        self.deadline = deadline
+        self.ends = None if deadline is None else time.monotonic() + deadline
+        self.attempt_ends = self.ends
+        self.max_bytes = max_bytes
+        self.request_id = request_id
+        self.secrets = secrets
+        self.sent = self.received = 0
+        self.reused = self.resent = False
+        self.answer: Optional[Answer] = None
+
+    def start_attempt(self, seconds: Optional[float]) -> None:
+        """Begin an attempt that may take ``seconds`` (``None``: as long as the call has)."""
+        own_end = None if seconds is None else time.monotonic() + seconds
+        self.attempt_ends = min((end for end in (own_end, self.ends) if end is not None), default=None)
+
+    def limit(self, seconds: Optional[float]) -> Optional[float]:
+        """``seconds`` (``None``: no limit), cut to what the attempt has left; ``socket.timeout``
+        once it has nothing left. This is where the deadline is enforced."""
+        if self.attempt_ends is None:
+            return seconds
+        left = self.attempt_ends - time.monotonic()
+        if left <= 0:
+            raise socket.timeout("out of time")
+        return left if seconds is None else min(seconds, left)
+
+    def has_time_for(self, wait: float) -> bool:
+        return self.ends is None or time.monotonic() + wait < self.ends
+
+    def expired(self) -> bool:
+        return not self.has_time_for(0)
+
+    def note_request(self, reused: bool) -> None:
+        self.sent += 1
+        self.reused, self.received = reused, 0
+
+    def note_read(self, count: int) -> None:
+        self.received += count
+        if self.received > self.max_bytes + _FRAMING_ALLOWANCE:
+            raise self.too_large()
+
+    def may_resend(self, error: BaseException) -> bool:
+        """Whether a failed attempt goes again at once, without spending a retry: the first time
+        in a call that a reused connection broke before any byte of the answer (closed while idle)."""
+        if self.resent or not self.reused or self.received or not isinstance(_innermost(error), ConnectionError):
+            return False
+        self.resent = True
+        return True
+
+    def details(self) -> Dict[str, Any]:
+        """What an exception about this call carries: attempts, request id, the secrets to hide."""
+        return {"attempts": max(self.sent, 1), "request_id": self.request_id, "secrets": self.secrets()}
+
+    def too_large(self) -> ResponseTooLargeError:
+        return ResponseTooLargeError(
+            f"the answer is larger than max_response_bytes ({self.max_bytes}); the connection was dropped",
+            limit=self.max_bytes, **self.details(),
+        )
+
+
+#: The exchange of the call in progress in this thread, for the connections it uses.
+_EXCHANGE: contextvars.ContextVar[Optional[_Exchange]] = contextvars.ContextVar("exchange", default=None)
+
+
+class _BoundedReader(io.RawIOBase):
+    """An answer's socket, read against its exchange's clock and counted against its size."""
+
+    def __init__(self, inner: Any, sock: socket.socket, exchange: _Exchange) -> None:
+        self._inner, self._sock, self._exchange = inner, sock, exchange
+        self._per_read = sock.gettimeout()  # the read timeout urllib3 set for this answer
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> Optional[int]:
+        self._sock.settimeout(self._exchange.limit(self._per_read))
+        count: Optional[int] = self._inner.raw.readinto(buffer)
+        if count:
+            self._exchange.note_read(count)
+        return count
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+class _Answer(http.client.HTTPResponse):
+    """http.client's answer, read through a :class:`_BoundedReader`, interim answers skipped
+    (``103 Early Hints`` and every other 1xx but 101: the final answer follows them)."""
+
+    def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
+        exchange = _EXCHANGE.get()
+        if exchange is not None:
+            self.fp = io.BufferedReader(_BoundedReader(self.fp, sock, exchange))
+
+    def begin(self) -> None:
+        super().begin()
+        while 100 <= self.status < 200 and self.status != 101:
+            self.headers = None  # type: ignore[assignment]  # so begin() reads the next answer
+            super().begin()
+
+
+class _Reporting:
+    """A connection that tells the call's exchange of each request it sends."""
+
+    response_class: Any = _Answer
+    requests_sent = 0
+
+    def connect(self) -> None:
+        self.requests_sent = 0
+        super().connect()  # type: ignore[misc]
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        exchange = _EXCHANGE.get()
+        if exchange is not None:
+            exchange.note_request(reused=self.sock is not None and self.requests_sent > 0)  # type: ignore[attr-defined]
+        super().request(*args, **kwargs)  # type: ignore[misc]
+        self.requests_sent += 1
+
+
+class _Pool(HTTPConnectionPool):
+    ConnectionCls = type("_Connection", (_Reporting, HTTPConnection), {})
+
+
+class _TLSPool(HTTPSConnectionPool):
+    ConnectionCls = type("_TLSConnection", (_Reporting, HTTPSConnection), {})
+
+
+#: The pools a manager makes: with connections that report to the call's exchange (a
+#: PoolManager keeps its pool classes per instance so that they can be replaced).
+_REPORTING_POOLS = {"http": _Pool, "https": _TLSPool}
 
 
 class RESTResponse(io.IOBase):
-    """An HTTP answer: ``status``, ``reason``, ``headers`` and, once read, ``data`` (bytes)."""
+    """An HTTP answer: ``status``, ``reason``, ``headers`` and, once read, ``data`` (decoded bytes)."""
 
-    def __init__(self, resp: urllib3.BaseHTTPResponse, *, url: str = "") -> None:
+    def __init__(self, resp: Answer, *, url: str = "", exchange: Optional[_Exchange] = None,
+                 data: Optional[bytes] = None) -> None:
         self.response = resp
         self._url = url
+        self._bounded = exchange is not None  # sent by the transport, not built by hand
+        self._exchange = exchange or _Exchange(None, 2**62, None, tuple)
         self.status: int = resp.status
         self.reason: Optional[str] = resp.reason
-        self.data: Optional[bytes] = None
+        self.data = data
 
     @property
     def headers(self) -> Mapping[str, str]:
@@ -115,16 +227,15 @@ class RESTResponse(io.IOBase):
         return self.response.headers
 
     def read(self) -> bytes:
-        """The whole body; read once, then kept in ``data``.
+        """The whole body, decoded; read once, then kept in ``data``.
 
-        :raises ApiConnectionError: the connection broke before the body was complete (an
-            unread answer, from a ``..._without_preload_content`` call, is not retried).
+        :raises ApiConnectionError: the connection broke before the body was complete (a
+            streamed answer is not retried).
+        :raises ResponseTooLargeError: the body is larger than ``max_response_bytes``.
         """
         if self.data is None:
-            try:
-                self.data = self.response.data
-            except (HTTPError, OSError) as exc:
-                raise _connection_error(exc, self._url, attempts=self.attempts) from exc
+            with _failures(self._exchange, self._url):
+                self.data = _read_body(self.response, self._exchange) if self._bounded else self.response.data
         return self.data
 
     def getheaders(self) -> Mapping[str, str]:
@@ -137,26 +248,34 @@ class RESTResponse(io.IOBase):
 
     @property
     def attempts(self) -> int:
-        """How many requests this answer took (1 when nothing was retried)."""
-        retries = getattr(self.response, "retries", None)
-        return attempts_made(retries) if isinstance(retries, Retry) else 1
+        """How many requests this answer took (retries, redirects and resends included)."""
+        return max(self._exchange.sent, 1)
+
+    @property
+    def request_id(self) -> Optional[str]:
+        """The ``svix-req-id`` the request was sent with."""
+        return self._exchange.request_id
 
     @property
     def retry_after(self) -> Optional[float]:
         """The wait the answer asks for (``retry-after-ms`` or ``Retry-After``), in seconds."""
         return requested_wait(self.response.headers)
 
+    def error_details(self) -> Dict[str, Any]:
+        """What an exception about this answer carries: attempts, request id, the secrets to hide."""
+        return self._exchange.details()
+
     def release_conn(self) -> None:
         """Give the connection back to the pool (for unread, streamed answers)."""
         self.response.release_conn()
 
     def close(self) -> None:
-        """Finish with the answer: what is unread is drained so the connection can be reused."""
+        """Finish with the answer. Of an unread one, at most 64 KiB are read, to keep the
+        connection for reuse; if that is not all of it, the connection is closed instead."""
         if not self.closed:
             try:
-                if self.data is None:  # unread (a streamed answer): the connection is still ours
-                    self.response.drain_conn()
-                    self.response.release_conn()
+                if self.data is None:
+                    _discard(self.response, self._exchange)
             finally:
                 super().close()
 
@@ -165,138 +284,68 @@ class RESTResponse(io.IOBase):
         return iter(self.read().splitlines(keepends=True))
 
 
-class _DeadlineTimeout(Timeout):
-    """A urllib3 ``Timeout`` whose connect and read limits never reach past a deadline."""
-
-    def __init__(self, *, deadline: float, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.deadline = deadline
-
-    def clone(self) -> _DeadlineTimeout:
-        return _DeadlineTimeout(
-            deadline=self.deadline, connect=self._connect, read=self._read, total=self.total
-        )
-
-    def _remaining(self) -> float:
-        # Never 0: a zero socket timeout means non-blocking, not "already late".
-        return max(self.deadline - time.monotonic(), 0.001)
-
-    @property
-    def connect_timeout(self) -> Any:
-        limit = super().connect_timeout
-        remaining = self._remaining()
-        return remaining if not isinstance(limit, (int, float)) else min(limit, remaining)
-
-    @property
-    def read_timeout(self) -> Optional[float]:
-        limit = super().read_timeout
-        remaining = self._remaining()
-        return remaining if not isinstance(limit, (int, float)) else min(limit, remaining)
+def _read_body(response: Answer, exchange: _Exchange) -> bytes:
+    exchange.answer = response
+    parts: List[bytes] = []
+    size = 0
+    for part in response.stream(_CHUNK, decode_content=True):
+        size += len(part)
+        if size > exchange.max_bytes:
+            response.close()
+            raise exchange.too_large()
+        parts.append(part)
+    return b"".join(parts)
 
 
-def make_timeout(spec: TimeoutSpec) -> Timeout:
-    """``5`` → 5 s for the whole attempt; ``(3, 30)`` → 3 s to connect, 30 s per read."""
-    if isinstance(spec, Timeout):
-        return spec
-    if spec is None:
-        return Timeout(connect=None, read=None)
-    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
-        check_seconds("timeout", spec)
-        return Timeout(total=float(spec))
-    if isinstance(spec, tuple) and len(spec) == 2:
-        connect, read = spec
-        for part in spec:
-            if part is not None:
-                check_seconds("timeout", part)
-        return Timeout(connect=connect, read=read)
-    raise ApiTypeError(
-        f"timeout must be seconds or a (connect, read) pair, not {type(spec).__name__}: {spec!r}"
-    )
-
-
-def make_retry(spec: RetriesSpec, *, max_retry_wait: float, like: Optional[Retry] = None) -> Retry:
-    """``None`` → the default policy; an int → that many retries; a ``Retry`` as given.
-
-    An int with ``like`` (the configured :class:`RetryPolicy`) keeps that policy's other settings.
-    """
-    if isinstance(spec, Retry):
-        # The caller gets the last answer's own exception (ServiceException, ...) when retries
-        # run out, whatever Retry it is; urllib3's default would drop that answer.
-        return spec.new(raise_on_status=False) if spec.raise_on_status else spec
-    if spec is None:
-        spec = DEFAULT_RETRIES
-    if spec is False:
-        spec = 0
-    if not isinstance(spec, int) or isinstance(spec, bool):
-        raise ApiTypeError(f"retries must be an int or a urllib3 Retry, not {type(spec).__name__}")
-    if spec < 0:
-        raise ApiValueError(f"retries must be 0 or more, not {spec}")
-    if isinstance(like, RetryPolicy):
-        return like.new(total=spec)
-    return RetryPolicy(spec, max_retry_wait=max_retry_wait)
+def _discard(response: Answer, exchange: _Exchange) -> None:
+    """Read at most :data:`_DRAIN_BYTES` of an unwanted answer for at most :data:`_DRAIN_SECONDS`,
+    then give its connection back: open if that was all of it, else closed. Never raises."""
+    with contextlib.suppress(*_TRANSPORT_ERRORS, OpenApiException, RuntimeError):
+        exchange.start_attempt(_DRAIN_SECONDS)
+        while response.tell() < _DRAIN_BYTES and response.read(_CHUNK, decode_content=False):
+            pass
+    if not response.closed:
+        response.close()
+    response.release_conn()
 
 
 class RESTClientObject:
     """Sends requests through one pooled urllib3 manager; safe to share between threads."""
 
     def __init__(self, configuration: Configuration) -> None:
-        if is_socks_proxy_url(configuration.proxy):
+        proxy = configuration.proxy
+        if proxy and urlsplit(proxy).scheme.lower().startswith("socks"):
             raise ApiValueError("SOCKS proxies are not supported; use an http:// or https:// proxy")
-        max_retry_wait = configuration.max_retry_wait
-        check_seconds("max_retry_wait", max_retry_wait, zero_ok=True)
-        self.timeout = make_timeout(configuration.timeout)
-        self.deadline = configuration.deadline
-        if self.deadline is not None:
-            check_seconds("deadline", self.deadline)
-        self._max_retry_wait = max_retry_wait
-        self._no_proxy = _parse_no_proxy(configuration.no_proxy)
+        check_seconds("max_retry_wait", configuration.max_retry_wait, zero_ok=True)
+        check_int("max_response_bytes", configuration.max_response_bytes, 1)
+        self.timeout = check_timeout(configuration.timeout)
+        self.deadline = _checked_deadline(configuration.deadline)
+        self.max_response_bytes = configuration.max_response_bytes
+        self.max_retry_wait = configuration.max_retry_wait
         # urllib3 drops Authorization and Cookie on a redirect to another host; API keys travel
         # in headers of the user's choosing, so they must be dropped too.
         self._secret_headers = frozenset(name.lower() for name in configuration.api_key)
-        self.retries = self._dropping_secrets_on_redirect(
-            make_retry(configuration.retries, max_retry_wait=max_retry_wait)
-        )
+        self.retries = _dropping(make_retry(configuration.retries), self._secret_headers)
         pool_args: Dict[str, Any] = {
             "num_pools": 10,
             "maxsize": configuration.connection_pool_maxsize,
             "cert_reqs": ssl.CERT_REQUIRED if configuration.verify_ssl else ssl.CERT_NONE,
             "ca_certs": configuration.ssl_ca_cert,
+            "ca_cert_data": configuration.ca_cert_data,
             "cert_file": configuration.cert_file,
             "key_file": configuration.key_file,
-            "retries": self.retries,
-            "timeout": self.timeout,
+            "assert_hostname": configuration.assert_hostname,
+            "server_hostname": configuration.tls_server_name,
         }
-        if configuration.ca_cert_data is not None:  # urllib3 before 2.1 has no such pool key
-            pool_args["ca_cert_data"] = configuration.ca_cert_data
-        if configuration.assert_hostname is not None:
-            pool_args["assert_hostname"] = configuration.assert_hostname
-        if configuration.tls_server_name:
-            pool_args["server_hostname"] = configuration.tls_server_name
         if configuration.socket_options is not None:
             pool_args["socket_options"] = configuration.socket_options
+        #: The one manager every request goes through: a ProxyManager when a proxy is set and
+        #: the host is not in ``no_proxy``. It may be replaced (generated clients' users do, to
+        #: add a proxy); the pools of the one in place are made to report to each call.
         self.pool_manager: urllib3.PoolManager = urllib3.PoolManager(**pool_args)
-        # Each origin's pool key, so a request need not parse its URL to find the pool; worked
-        # out with the manager and settings in _routed_by (replacing either starts afresh).
-        self._origins: Dict[str, Tuple[PoolKey, Dict[str, Any]]] = {}
-        self._routed_by: Tuple[Any, Dict[str, Any]] = (None, {})
-        self.proxy_manager: Optional[urllib3.ProxyManager] = None
-        if configuration.proxy:
-            self.proxy_manager = urllib3.ProxyManager(
-                proxy_url=configuration.proxy,
-                proxy_headers=_proxy_headers(configuration.proxy, configuration.proxy_headers),
-                **pool_args,
-            )
-
-    def _dropping_secrets_on_redirect(self, policy: Retry) -> Retry:
-        return _dropping_on_redirect(policy, self._secret_headers)
-
-    def _manager_for(self, url: str) -> urllib3.PoolManager:
-        if self.proxy_manager is None:
-            return self.pool_manager
-        host = (urlsplit(url).hostname or "").lower()
-        if _bypasses_proxy(host, self._no_proxy):
-            return self.pool_manager
-        return self.proxy_manager
+        if proxy and not _bypasses_proxy(configuration.host, configuration.no_proxy):
+            headers = _proxy_headers(proxy, configuration.proxy_headers)
+            self.pool_manager = urllib3.ProxyManager(proxy_url=proxy, proxy_headers=headers, **pool_args)
 
     def request(
         self,
@@ -310,202 +359,153 @@ class RESTClientObject:
         retries: RetriesSpec = None,
         deadline: Optional[float] = None,
         preload_content: bool = True,
+        request_id: Optional[str] = None,
         secret_headers: Collection[str] = (),
+        secrets: Callable[[], Collection[str]] = tuple,
     ) -> RESTResponse:
         """Send one request (retrying as the policy says) and return the answer.
 
         :param _request_timeout: Overrides the configured timeout for this call.
         :param retries: Overrides the configured retries for this call.
         :param deadline: Seconds this call may take in all, overriding the configured one.
-        :param secret_headers: Headers of this call, beyond the configured credentials, that
-            must not follow a redirect to another host.
+        :param preload_content: Read the body now (``False``: :meth:`RESTResponse.read` does).
+        :param request_id: The ``svix-req-id`` sent, named in error messages.
+        :param secret_headers: Headers of this call, beyond the configured credentials, that must
+            not follow a redirect to another host.
+        :param secrets: Gives this call's credentials, to hide wherever an error message would
+            show them (asked for only then).
         :raises ApiTimeoutError: a timeout or the deadline ran out.
         :raises ApiConnectionError: the server could not be reached or the connection broke.
         """
         if body is not None or post_params:
             raise ApiValueError("this API's operations take no request body")
-        timeout = self.timeout if _request_timeout is None else make_timeout(_request_timeout)
+        limits = self.timeout if _request_timeout is None else check_timeout(_request_timeout)
         policy = self.retries
         if retries is not None:
-            policy = self._dropping_secrets_on_redirect(
-                make_retry(retries, max_retry_wait=self._max_retry_wait, like=self.retries)
-            )
-        policy = _dropping_on_redirect(policy, secret_headers)
-        budget = self.deadline if deadline is None else deadline
-        if budget is not None:
-            check_seconds("deadline", budget)
-            ends = time.monotonic() + budget
-            timeout = _DeadlineTimeout(
-                deadline=ends, connect=timeout._connect, read=timeout._read, total=timeout.total
-            )
-            if isinstance(policy, RetryPolicy):
-                policy = policy.with_deadline(ends)
-        try:
-            raw = self._open(method, url, headers or {}, policy, timeout, preload_content)
-        except RetriesExhausted as exc:
-            raise _connection_error(exc.reason or exc, url, attempts=exc.attempts) from (exc.reason or exc)
-        except MaxRetryError as exc:
-            raise _connection_error(exc.reason or exc, url, attempts=1) from (exc.reason or exc)
-        except (HTTPError, OSError) as exc:
-            raise _connection_error(exc, url, attempts=1) from exc
-        except ValueError as exc:  # http.client refusing a header or URL it cannot encode
-            if isinstance(exc, ApiValueError):
-                raise
-            raise ApiValueError(f"cannot send this request to {origin(url)}: {exc}") from exc
-        return RESTResponse(raw, url=url)
+            policy = _dropping(make_retry(retries, like=self.retries), self._secret_headers)
+        exchange = _Exchange(self.deadline if deadline is None else _checked_deadline(deadline),
+                             self.max_response_bytes, request_id, secrets)
+        with _failures(exchange, url):
+            answer, data = self._send(exchange, method, url, dict(headers or {}),
+                                      _dropping(policy, secret_headers), limits, preload_content)
+        return RESTResponse(answer, url=url, exchange=exchange, data=data)
 
-    def _open(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        policy: Retry,
-        timeout: Timeout,
-        preload_content: bool,
-    ) -> urllib3.BaseHTTPResponse:
-        """Send through urllib3, retrying and following redirects as ``policy`` says.
+    def _send(self, exchange: _Exchange, method: str, url: str, headers: Dict[str, str], policy: Retry,
+              limits: Tuple[Optional[float], ...], preload: bool) -> Tuple[Answer, Optional[bytes]]:
+        """Attempt after attempt until an answer the policy takes, or no retries or time are left
+        (then the last answer, or the last error raised)."""
+        retried = 0
+        while True:
+            answer, data, error = self._attempt(exchange, method, url, headers, policy, limits, preload)
+            if error is not None and exchange.may_resend(error):
+                continue
+            policy, wait = next_try(policy, method, url, answer, error, self.max_retry_wait)
+            if wait is None or not exchange.has_time_for(wait):
+                if answer is None:
+                    raise error  # type: ignore[misc]
+                return answer, data
+            retried += 1
+            reason = describe_error(error) if answer is None else f"status {answer.status}"
+            _log.info("Retrying %s %s after %s (retry %d, waiting %.2fs)",
+                      method, redact_url(url, query=False), reason, retried, wait)
+            if answer is not None and data is None:
+                _discard(answer, exchange)
+            headers["svix-retry-count"] = str(retried)
+            time.sleep(wait)
 
-        ``PoolManager.urlopen`` parses the URL to find its origin's pool, then hands the pool
-        the request target, with redirects off, and follows any redirect itself. For a URL whose
-        target its parser would leave as it is (the URLs this package builds), sent through the
-        client's own plain PoolManager, the request goes straight to the origin's pool, found by
-        a key worked out once per origin: the same pool, target and retries, and the same
-        redirect handling (below), without parsing the URL on every call.
-        """
-        manager = self._manager_for(url)
-        # Only the client's own manager, and only a plain PoolManager: a subclass (a
-        # ProxyManager put in its place) finds pools its own way.
-        plain = manager is self.pool_manager and type(manager) is urllib3.PoolManager
-        route = self._route(url) if plain else None
-        if route is not None:
-            pool, target = route
-            response = pool.urlopen(
-                method,
-                target,
-                headers=headers,
-                retries=policy,
-                timeout=timeout,
-                preload_content=preload_content,
-                redirect=False,
-                assert_same_host=False,
-            )
-            location = response.get_redirect_location()
-            if not location:
-                return response
-            # A redirect: the first step as PoolManager.urlopen takes it, then it takes the rest.
-            location = urljoin(url, location)
-            if response.status == 303:  # see other: a GET without a body
-                method = "GET"
-                headers = _without(headers, _CONTENT_HEADERS)
-            if policy.remove_headers_on_redirect and not pool.is_same_host(location):
-                headers = _without(headers, policy.remove_headers_on_redirect)
-            try:
-                policy = policy.increment(method, url, response=response, _pool=pool)
-            except MaxRetryError:
-                if policy.raise_on_redirect:
-                    response.drain_conn()
-                    raise
-                return response
-            response.drain_conn()
-            url = location
-        return manager.urlopen(
-            method,
-            url,
-            headers=headers,
-            retries=policy,
-            timeout=timeout,
-            preload_content=preload_content,
-            redirect=True,
-        )
-
-    def _route(self, url: str) -> Optional[Tuple[HTTPConnectionPool, str]]:
-        """The pool for ``url``'s origin and its request target, or ``None`` when ``url`` must
-        go through ``PoolManager.urlopen`` (an unusual origin or target).
-
-        The pool comes from the ``PoolManager`` by its key, as ``urlopen`` gets it (a pool it
-        has let go of is replaced); only the parsing that finds the key is done once per origin.
-        """
-        split = url.find("/", 8)  # the path's slash comes after "http://h" or "https://"
-        if split < 0:
-            return None
-        origin, target = url[:split], url[split:]
-        if not _PLAIN_TARGET.fullmatch(target) or ("%" in target and _LOOSE_ESCAPE.search(target)):
-            return None
+    def _attempt(self, exchange: _Exchange, method: str, url: str, headers: Mapping[str, str], policy: Retry,
+                 limits: Tuple[Optional[float], ...], preload: bool,
+                 ) -> Tuple[Optional[Answer], Optional[bytes], Optional[BaseException]]:
+        """One request, with urllib3 following any redirects: the answer (and its body if
+        ``preload``), or the error that ended it."""
+        connect, read, whole = limits
         manager = self.pool_manager
-        routed_by, settings = self._routed_by
-        if manager is not routed_by or manager.connection_pool_kw != settings:
-            # Another manager, or its settings changed (TLS, timeouts, ...): keys made with the
-            # old ones would find or make pools with them.
-            self._origins = {}
-            self._routed_by = (manager, dict(manager.connection_pool_kw))
-        found = self._origins.get(origin)
-        if found is None:
-            if not _PLAIN_ORIGIN.fullmatch(origin):
-                return None
-            if len(self._origins) >= _MAX_KEPT_ORIGINS:
-                self._origins.clear()
-            found = self._origins[origin] = _pool_key(manager, origin)
-        # A copy: making a new pool takes the scheme, host and port out of the settings.
-        return manager.connection_from_pool_key(found[0], dict(found[1])), target
+        if manager.pool_classes_by_scheme is not _REPORTING_POOLS:
+            manager.pool_classes_by_scheme = _REPORTING_POOLS
+        reset = _EXCHANGE.set(exchange)
+        try:
+            exchange.start_attempt(whole)
+            answer = manager.urlopen(
+                method, url, headers=headers, retries=redirects_only(policy), redirect=True,
+                timeout=urllib3.Timeout(connect=exchange.limit(connect), read=read), preload_content=False,
+            )
+            return answer, (_read_body(answer, exchange) if preload else None), None
+        except _TRANSPORT_ERRORS as exc:
+            return None, None, exc.reason if isinstance(exc, MaxRetryError) and exc.reason else exc
+        finally:
+            _EXCHANGE.reset(reset)
 
     def clear(self) -> None:
         """Close every pooled connection."""
         self.pool_manager.clear()
-        if self.proxy_manager is not None:
-            self.proxy_manager.clear()
 
 
-def _connection_error(error: BaseException, url: str, *, attempts: int) -> ApiConnectionError:
-    """The package's exception for a urllib3 failure talking to ``url``: the one mapping."""
-    where = origin(url)
-    cause = describe_error(error)
-    timeout: Optional[str] = None
-    if isinstance(error, NewConnectionError):  # before timeouts: urllib3 derives it from one
-        message = f"could not connect to {where}: {cause}"
-    elif isinstance(error, ReadTimeoutError):
-        timeout = f"timed out waiting for {where} to answer"
-    elif isinstance(error, ConnectTimeoutError):
-        timeout = f"timed out connecting to {where}"
-    elif isinstance(error, (Urllib3TimeoutError, TimeoutError)):
-        timeout = f"timed out talking to {where}"
-    elif isinstance(error, urllib3.exceptions.SSLError):
-        message = f"TLS handshake with {where} failed: {cause}"
-    elif isinstance(error, urllib3.exceptions.ProxyError):
-        message = f"the proxy failed for {where}: {cause}"
-    elif isinstance(error, urllib3.exceptions.ResponseError):
-        # Only a caller's own urllib3 Retry with raise_on_status=True gets here; it drops the answer.
-        message = f"gave up on {where}: {error} (a Retry with raise_on_status=False returns the last answer)"
-    elif isinstance(error, urllib3.exceptions.LocationValueError):
-        message = f"cannot send to {where}: {error}"
-    else:
-        message = f"connection to {where} failed: {cause}"
-    if timeout is not None:
-        return ApiTimeoutError(timeout, attempts=attempts)
-    return ApiConnectionError(message, attempts=attempts)
-
-
-def _dropping_on_redirect(policy: Retry, names: Collection[str]) -> Retry:
+def _dropping(policy: Retry, names: Collection[str]) -> Retry:
     """``policy``, also dropping the headers ``names`` on a redirect to another host."""
     if not names:
         return policy
-    dropped = policy.remove_headers_on_redirect | {name.lower() for name in names}
-    return policy.new(remove_headers_on_redirect=dropped)
+    return policy.new(remove_headers_on_redirect=policy.remove_headers_on_redirect | {n.lower() for n in names})
 
 
-def _pool_key(manager: urllib3.PoolManager, origin: str) -> Tuple[PoolKey, Dict[str, Any]]:
-    """The key ``manager`` files the pool for ``origin`` under, and the settings it makes one
-    with: what ``connection_from_host`` works out for every URL of that origin."""
-    parsed = urllib3.util.parse_url(origin)
-    scheme = parsed.scheme or "http"
-    context = dict(manager.connection_pool_kw)
-    port = _DEFAULT_PORTS[scheme] if parsed.port is None else parsed.port
-    context.update(scheme=scheme, host=parsed.host, port=port)
-    return manager.key_fn_by_scheme[scheme](context), context
+@contextlib.contextmanager
+def _failures(exchange: _Exchange, url: str) -> Iterator[None]:
+    """The error boundary: what urllib3 and below raise leaves as the package's own exception."""
+    try:
+        yield
+    except OpenApiException:
+        raise
+    except _TRANSPORT_ERRORS as exc:
+        error: BaseException = exc.reason if isinstance(exc, MaxRetryError) and exc.reason else exc
+        raise _translate(error, exchange, url) from error
 
 
-def _without(headers: Mapping[str, str], names: Collection[str]) -> Dict[str, str]:
-    """``headers`` without those named in ``names`` (lower case), whatever their case."""
-    return {name: value for name, value in headers.items() if name.lower() not in names}
+def _translate(error: BaseException, exchange: _Exchange, url: str) -> OpenApiException:
+    where, cause, details = origin(url), describe_error(error), exchange.details()
+    answer = exchange.answer
+    if exchange.expired():
+        return ApiTimeoutError(f"the call to {where} ran out of its {exchange.deadline:g}s deadline", **details)
+    if isinstance(error, DecodeError) and answer is not None:
+        return ApiDecodeError(f"the answer's Content-Encoding cannot be decoded: {cause}",
+                              status=answer.status, body="", headers=answer.headers, **details)
+    if isinstance(error, NewConnectionError):  # before timeouts: urllib3 derives it from one
+        return ApiConnectionError(f"could not connect to {where}: {cause}", **details)
+    if isinstance(error, (urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError)):
+        return ApiTimeoutError(f"timed out talking to {where}: {cause}", **details)
+    if isinstance(error, SSLError):
+        return ApiConnectionError(f"TLS handshake with {where} failed: {cause}", **details)
+    if isinstance(error, ProxyError):
+        return ApiConnectionError(f"the proxy failed for {where}: {cause}", **details)
+    return ApiConnectionError(f"the connection to {where} failed: {cause}", **details)
+
+
+def describe_error(error: Optional[BaseException]) -> str:
+    """The innermost cause of a urllib3 error as ``"Type: text"``, e.g.
+    ``"ConnectionRefusedError: [Errno 111] Connection refused"``."""
+    inner = _innermost(error) if error is not None else None
+    text = str(inner or "")
+    if "object at 0x" in text and ">: " in text:  # urllib3's wrappers start with their repr
+        text = text.split(">: ", 1)[1]
+    name = type(inner).__name__ if inner is not None else "an unknown error"
+    return f"{name}: {text}"[:500] if text else name
+
+
+def _innermost(error: BaseException) -> BaseException:
+    """The error urllib3's wrappers (MaxRetryError, ProtocolError, ...) were raised for."""
+    seen = {id(error)}
+    while True:
+        nested = next((arg for arg in reversed(error.args) if isinstance(arg, BaseException)), None)
+        for attribute in ("original_error", "reason", "__cause__"):
+            nested = nested or getattr(error, attribute, None)
+        if not isinstance(nested, BaseException) or id(nested) in seen:
+            return error
+        seen.add(id(nested))
+        error = nested
+
+
+def _checked_deadline(deadline: Optional[float]) -> Optional[float]:
+    if deadline is not None:
+        check_seconds("deadline", deadline)
+    return deadline
 
 
 def _proxy_headers(proxy: str, headers: Optional[Mapping[str, str]]) -> Dict[str, str]:
@@ -517,19 +517,13 @@ def _proxy_headers(proxy: str, headers: Optional[Mapping[str, str]]) -> Dict[str
     return merged
 
 
-def _parse_no_proxy(value: Optional[str]) -> List[str]:
-    return [item.strip().lower().lstrip(".") for item in (value or "").split(",") if item.strip()]
-
-
-def _bypasses_proxy(host: str, patterns: List[str]) -> bool:
-    for pattern in patterns:
-        if pattern == "*" or host == pattern or host.endswith("." + pattern):
+def _bypasses_proxy(url: str, no_proxy: Optional[str]) -> bool:
+    """Whether ``url``'s host matches ``no_proxy`` (``"*"``, names with their subdomains, CIDRs)."""
+    host = (urlsplit(url).hostname or "").lower()
+    for pattern in (item.strip().lower().lstrip(".") for item in (no_proxy or "").split(",")):
+        if pattern and (pattern == "*" or host == pattern or host.endswith("." + pattern)):
             return True
-        try:
+        with contextlib.suppress(ValueError):
             if ipaddress.ip_address(host) in ipaddress.ip_network(pattern, strict=False):
                 return True
-        except ValueError:
-            continue
     return False
-
-

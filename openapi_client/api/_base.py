@@ -17,7 +17,7 @@ from typing_extensions import Concatenate, ParamSpec
 
 from openapi_client.api_client import ApiClient, Call
 from openapi_client.api_response import ApiResponse
-from openapi_client.exceptions import ApiTypeError, ApiValueError
+from openapi_client.exceptions import ApiTypeError
 from openapi_client.rest import RESTResponse
 
 __all__ = ["BaseApi", "Call", "returns_data", "returns_http_info", "returns_raw"]
@@ -48,7 +48,8 @@ class BaseApi:
         return bool(self.api_client.configuration.client_side_validation)
 
     def _send(self, call: Call[T]) -> ApiResponse[T]:
-        return self.api_client.send(call)
+        client = self.api_client
+        return client._decoded(client._exchange(call), call.endpoint.response_type)
 
 
 def _as_view(operation: Any, build: Any, returns: str, doc: Optional[str]) -> None:
@@ -99,7 +100,7 @@ def returns_raw(
     """The operation returning the unread, undecoded :class:`RESTResponse`."""
 
     def operation(self: ApiT, /, *args: P.args, **kwargs: P.kwargs) -> RESTResponse:
-        return self.api_client.send_without_preload(build(self, *args, **kwargs))
+        return self.api_client._exchange(build(self, *args, **kwargs), preload=False)
 
     _as_view(
         operation,
@@ -109,40 +110,3 @@ def returns_raw(
         "and undecoded, whatever its status (no exception for error statuses).",
     )
     return operation
-
-
-# -- argument checks shared by the operations ------------------------------------------------
-
-
-def check_str(name: str, value: Any, *, optional: bool = False) -> None:
-    """Refuse a non-str (or ``None`` unless ``optional``) with ApiTypeError."""
-    if value is None and optional:
-        return
-    if not isinstance(value, str):
-        wanted = "a str or None" if optional else "a str"
-        raise ApiTypeError(f"{name} must be {wanted}, not {type(value).__name__}", [name])
-
-
-def check_int_range(name: str, value: Any, low: int, high: int, *, enforce: bool) -> None:
-    """Refuse a non-int with ApiTypeError and, when ``enforce``, one outside [low, high]."""
-    if value is None:
-        return
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ApiTypeError(f"{name} must be an int, not {type(value).__name__}", [name])
-    if enforce and not low <= value <= high:
-        raise ApiValueError(f"{name} must be between {low} and {high}, not {value}", [name])
-
-
-def check_enum(name: str, value: Any, enum_type: Any, *, closed: bool) -> Any:
-    """Accept a member of ``enum_type`` or its string; ``closed`` refuses unknown strings."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ApiTypeError(
-            f"{name} must be a {enum_type.__name__} or str, not {type(value).__name__}", [name]
-        )
-    member = enum_type(value)
-    if closed and not member.is_known:
-        allowed = ", ".join(repr(item.value) for item in enum_type)
-        raise ApiValueError(f"{name} must be one of {allowed}, not {value!r}", [name])
-    return member

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Optional, TypeVar
+from typing import Any, Callable, Iterator, Optional, TypeVar
 
 from openapi_client._checks import check_seconds
 from openapi_client.api._base import Call
@@ -14,10 +14,7 @@ from openapi_client.exceptions import (
     TaskFailedError,
     TaskWaitTimeoutError,
 )
-from openapi_client.models.background_task_status import BackgroundTaskStatus
-
-if TYPE_CHECKING:
-    from openapi_client.models import BackgroundTaskOut
+from openapi_client.models import BackgroundTaskOut, BackgroundTaskStatus
 
 __all__ = [
     "POLL_GROWTH",
@@ -38,7 +35,7 @@ MAX_POLL_INTERVAL = 10.0
 #: Seconds a poll may take when it starts at (or just before) the deadline.
 LAST_POLL_BUDGET = 1.0
 
-OnPoll = Callable[["BackgroundTaskOut"], Any]
+OnPoll = Callable[[BackgroundTaskOut], Any]
 
 
 def poll_delays(poll_interval: float) -> Iterator[float]:
@@ -72,16 +69,21 @@ def poll_until_settled(
     timeout: float,
     poll_interval: float,
     on_poll: Optional[OnPoll] = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Any] = time.sleep,
 ) -> BackgroundTaskOut:
-    """Call ``fetch(seconds_left)`` until the task is not ``running``; see ``BackgroundTasksApi.wait``."""
-    deadline = time.monotonic() + timeout
+    """Call ``fetch(seconds_left)`` until the task is not ``running``; see ``BackgroundTasksApi.wait``.
+
+    ``clock`` and ``sleep`` are what it reads the time with and waits with.
+    """
+    deadline = clock() + timeout
     delays = poll_delays(poll_interval)
     last_seen: Optional[BackgroundTaskOut] = None
     while True:
         try:
-            task = fetch(max(deadline - time.monotonic(), LAST_POLL_BUDGET))
+            task = fetch(max(deadline - clock(), LAST_POLL_BUDGET))
         except ApiTimeoutError as exc:
-            if time.monotonic() < deadline:
+            if clock() < deadline:
                 raise
             raise TaskWaitTimeoutError(
                 f"gave up waiting for task {task_id} after {timeout:g}s: the last poll got no answer "
@@ -95,9 +97,9 @@ def poll_until_settled(
         last_seen = task
         if on_poll is not None:
             on_poll(task)
-        remaining = deadline - time.monotonic()
+        remaining = deadline - clock()
         if remaining <= 0:
             raise TaskWaitTimeoutError(
                 f"task {task_id} ({task.task}) was still running after {timeout:g}s", task=task
             )
-        time.sleep(min(next(delays), remaining))
+        sleep(min(next(delays), remaining))

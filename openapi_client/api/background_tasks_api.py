@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator, Optional, Union
+from typing import Iterator, Optional, Union
 
-from typing_extensions import Unpack
+from typing_extensions import Literal, Unpack
 
-from openapi_client.api._base import (
-    BaseApi,
-    Call,
-    check_enum,
-    check_int_range,
-    check_str,
-    returns_data,
-    returns_http_info,
-    returns_raw,
-)
+from openapi_client._checks import check_enum, check_int, check_str
+from openapi_client.api._base import BaseApi, Call, returns_data, returns_http_info, returns_raw
 from openapi_client.api._paging import at_cursor, iterate_pages
 from openapi_client.api._polling import OnPoll, check_wait_arguments, poll_until_settled, within
 from openapi_client.api_client import Endpoint, RequestOptions
-from openapi_client.models.background_task_status import BackgroundTaskStatus
-from openapi_client.models.background_task_type import BackgroundTaskType
-from openapi_client.models.ordering import Ordering
-
-if TYPE_CHECKING:
-    # The answers' models by name only (see Endpoint): imported on the first call, not here.
-    from openapi_client.models import BackgroundTaskOut, ListResponseBackgroundTaskOut
-
-__all__ = ["BackgroundTasksApi"]
-
-GET_TASK: Endpoint[BackgroundTaskOut] = Endpoint(
-    "GET", "/api/v1/background-task/{task_id}/", "BackgroundTaskOut"
+from openapi_client.models import (
+    BackgroundTaskOut,
+    BackgroundTaskStatus,
+    BackgroundTaskType,
+    ListResponseBackgroundTaskOut,
+    Ordering,
 )
-LIST_TASKS: Endpoint[ListResponseBackgroundTaskOut] = Endpoint(
-    "GET", "/api/v1/background-task/", "ListResponseBackgroundTaskOut"
-)
-#: The page sizes the service accepts.
-LIMIT_RANGE = (1, 250)
+
+__all__ = ["BackgroundTasksApi", "OrderingSpec"]
+
+GET_TASK = Endpoint("GET", "/api/v1/background-task/{task_id}/", BackgroundTaskOut)
+LIST_TASKS = Endpoint("GET", "/api/v1/background-task/", ListResponseBackgroundTaskOut)
+#: The page sizes the service accepts; ``list_all`` asks for the largest, to need fewer requests.
+LIMIT_MIN, LIMIT_MAX = 1, 250
+#: An order: the enum, or its value as a string.
+OrderingSpec = Union[Ordering, Literal["ascending", "descending"]]
 
 
 class BackgroundTasksApi(BaseApi):
@@ -71,7 +61,7 @@ class BackgroundTasksApi(BaseApi):
         self,
         iterator: Optional[str] = None,
         limit: Optional[int] = None,
-        order: Optional[Union[Ordering, str]] = None,
+        order: Optional[OrderingSpec] = None,
         idempotency_key: Optional[str] = None,
         *,
         status: Optional[Union[BackgroundTaskStatus, str]] = None,
@@ -91,8 +81,9 @@ class BackgroundTasksApi(BaseApi):
         :raises ApiTypeError, ApiValueError: a bad argument; nothing was sent.
         """
         check_str("iterator", iterator, optional=True)
-        check_int_range("limit", limit, *LIMIT_RANGE, enforce=self._validating)
-        order = check_enum("order", order, Ordering, closed=self._validating)
+        validating = self._validating
+        check_int("limit", limit, LIMIT_MIN if validating else None, LIMIT_MAX if validating else None, optional=True)
+        order = check_enum("order", order, Ordering, closed=validating)
         status = check_enum("status", status, BackgroundTaskStatus, closed=False)
         task = check_enum("task", task, BackgroundTaskType, closed=False)
         check_str("idempotency_key", idempotency_key, optional=True)
@@ -122,7 +113,7 @@ class BackgroundTasksApi(BaseApi):
         *,
         iterator: Optional[str] = None,
         limit: Optional[int] = None,
-        order: Optional[Union[Ordering, str]] = None,
+        order: Optional[OrderingSpec] = None,
         status: Optional[Union[BackgroundTaskStatus, str]] = None,
         task: Optional[Union[BackgroundTaskType, str]] = None,
         **options: Unpack[RequestOptions],
@@ -137,12 +128,13 @@ class BackgroundTasksApi(BaseApi):
         self,
         *,
         limit: Optional[int] = None,
-        order: Optional[Union[Ordering, str]] = None,
+        order: Optional[OrderingSpec] = None,
         status: Optional[Union[BackgroundTaskStatus, str]] = None,
         task: Optional[Union[BackgroundTaskType, str]] = None,
         **options: Unpack[RequestOptions],
     ) -> Iterator[BackgroundTaskOut]:
-        """Every task, across all pages, fetched lazily one page of ``limit`` at a time.
+        """Every task, across all pages, fetched lazily one page of ``limit`` at a time (by
+        default the largest page the service allows, 250, so that few requests are needed).
 
         ``order``, ``status`` and ``task`` apply to every page. A page is requested only when
         the caller asks for its first task, so stopping early sends nothing more.
@@ -154,6 +146,8 @@ class BackgroundTasksApi(BaseApi):
             that is not a mapping, a bad ``_request_timeout``) is raised when the first task
             is asked for. Either way nothing is sent.
         """
+        if limit is None:
+            limit = LIMIT_MAX
         first = self._list_by_keyword(limit=limit, order=order, status=status, task=task, **options)
         return iterate_pages(lambda cursor: self._send(at_cursor(first, cursor)).data)
 

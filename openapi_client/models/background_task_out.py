@@ -1,9 +1,7 @@
 """A background task."""
 
 from datetime import datetime
-from typing import Any, Dict, Optional, Union
-
-from pydantic import Field
+from typing import Optional
 
 from openapi_client.models._base import BaseApiModel
 from openapi_client.models.background_task_data import BackgroundTaskData
@@ -16,12 +14,13 @@ __all__ = ["BackgroundTaskOut"]
 class BackgroundTaskOut(BaseApiModel):
     """A background task: ``id``, ``status``, ``task`` (its kind), ``data`` and ``updated_at``.
 
-    ``data`` is a :class:`BackgroundTaskData` when it has that shape; any other JSON the service
-    sends there is kept as it came.
+    ``data`` is free-form JSON on today's service: its known fields are attributes of
+    :class:`BackgroundTaskData`, and any others are kept on it as extra fields.
     """
 
     id: str
     status: BackgroundTaskStatus
     task: BackgroundTaskType
-    data: Union[BackgroundTaskData, Dict[str, Any], Any] = Field(union_mode="left_to_right")
+    data: BackgroundTaskData
     updated_at: Optional[datetime] = None
+

@@ -1,6 +1,6 @@
 """Status of a background task."""
 
-from openapi_client.models._enum import OpenEnum
+from openapi_client.models._base import OpenEnum
 
 __all__ = ["BackgroundTaskStatus"]
 

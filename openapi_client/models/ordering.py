@@ -1,6 +1,6 @@
 """Ordering of a listing."""
 
-from openapi_client.models._enum import OpenEnum
+from openapi_client.models._base import OpenEnum
 
 __all__ = ["Ordering"]
 
