@@ -92,7 +92,8 @@ class Endpoint(Generic[T]):
     response_type: Type[T]
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass pays an object.__setattr__ per field, and one is made per call.
+@dataclass
 class Call(Generic[T]):
     """One operation call: the endpoint, its path, query and header parameters, and options."""
 

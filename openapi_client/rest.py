@@ -10,7 +10,7 @@
 * in memory: at most ``max_response_bytes`` of an answer are read, decoded (a compressed answer
   is inflated only that far), and closing an unread answer reads little of it.
 
-:func:`_failures` turns what urllib3, http.client, ssl and sockets raise into
+:func:`_translate` turns what urllib3, http.client, ssl and sockets raise into
 :class:`ApiConnectionError`, :class:`ApiTimeoutError` or :class:`ApiDecodeError`, cause chained.
 """
 
@@ -24,8 +24,9 @@ import ipaddress
 import logging
 import socket
 import ssl
+import threading
 import time
-from typing import Any, Callable, Collection, Dict, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import Any, Callable, Collection, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 from urllib.parse import unquote, urlsplit
 
 import urllib3
@@ -60,8 +61,6 @@ ACCEPT_ENCODING = urllib3.util.make_headers(accept_encoding=True)["accept-encodi
 _CHUNK = 64 * 1024
 #: What closing an unread answer reads, at most, hoping to keep its connection for reuse.
 _DRAIN_BYTES, _DRAIN_SECONDS = 64 * 1024, 1.0
-#: Raw bytes of one answer allowed beyond ``max_response_bytes``, for headers and framing.
-_FRAMING_ALLOWANCE = 1024 * 1024
 #: What a failure leaves as, from urllib3 down to the socket, absurd framing included (a chunk
 #: size or Content-Length of 2**63 makes http.client raise OverflowError or MemoryError).
 _TRANSPORT_ERRORS = (HTTPError, OSError, http.client.HTTPException, OverflowError, MemoryError, ValueError)
@@ -70,8 +69,8 @@ _log = logging.getLogger("openapi_client")
 
 
 class _Exchange:
-    """One call's limits and what its connections report: the clock and the size every read is
-    held to, the requests sent, and whether the latest went out on a reused connection."""
+    """One call: its clock, its size limit, and what its connections report (requests sent,
+    whether the latest went out on a reused connection, which connection is in use)."""
 
     def __init__(self, deadline: Optional[float], max_bytes: int, request_id: Optional[str],
                  secrets: Callable[[], Collection[str]]) -> None:
@@ -81,24 +80,26 @@ class _Exchange:
         self.max_bytes = max_bytes
         self.request_id = request_id
         self.secrets = secrets
-        self.sent = self.received = 0
-        self.reused = self.resent = False
+        self.sent = 0
+        self.reused = self.resent = self.cut = False
+        self.connection: Any = None
         self.answer: Optional[Answer] = None
 
     def start_attempt(self, seconds: Optional[float]) -> None:
         """Begin an attempt that may take ``seconds`` (``None``: as long as the call has)."""
-        own_end = None if seconds is None else time.monotonic() + seconds
-        self.attempt_ends = min((end for end in (own_end, self.ends) if end is not None), default=None)
+        self.attempt_ends, self.cut = self.ends, False
+        if seconds is not None and (self.ends is None or time.monotonic() + seconds < self.ends):
+            self.attempt_ends = time.monotonic() + seconds
 
     def limit(self, seconds: Optional[float]) -> Optional[float]:
         """``seconds`` (``None``: no limit), cut to what the attempt has left; ``socket.timeout``
-        once it has nothing left. This is where the deadline is enforced."""
+        once it has nothing left."""
         if self.attempt_ends is None:
             return seconds
         left = self.attempt_ends - time.monotonic()
         if left <= 0:
             raise socket.timeout("out of time")
-        return left if seconds is None else min(seconds, left)
+        return left if seconds is None or left < seconds else seconds
 
     def has_time_for(self, wait: float) -> bool:
         return self.ends is None or time.monotonic() + wait < self.ends
@@ -106,19 +107,22 @@ class _Exchange:
     def expired(self) -> bool:
         return not self.has_time_for(0)
 
-    def note_request(self, reused: bool) -> None:
+    def note_request(self, connection: Any, reused: bool) -> None:
         self.sent += 1
-        self.reused, self.received = reused, 0
+        self.connection, self.reused = connection, reused
 
-    def note_read(self, count: int) -> None:
-        self.received += count
-        if self.received > self.max_bytes + _FRAMING_ALLOWANCE:
-            raise self.too_large()
+    def stop(self) -> None:
+        """Cut the connection in use, whatever it is doing (the watchdog's call: time is up)."""
+        self.cut = True
+        connection = self.connection
+        if connection is not None and connection.exchange is self and connection.sock is not None:
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
 
     def may_resend(self, error: BaseException) -> bool:
         """Whether a failed attempt goes again at once, without spending a retry: the first time
-        in a call that a reused connection broke before any byte of the answer (closed while idle)."""
-        if self.resent or not self.reused or self.received or not isinstance(_innermost(error), ConnectionError):
+        in a call that a reused connection broke before the answer began (closed while idle)."""
+        if self.resent or self.cut or not self.reused or not isinstance(_innermost(error), ConnectionError):
             return False
         self.resent = True
         return True
@@ -138,37 +142,50 @@ class _Exchange:
 _EXCHANGE: contextvars.ContextVar[Optional[_Exchange]] = contextvars.ContextVar("exchange", default=None)
 
 
-class _BoundedReader(io.RawIOBase):
-    """An answer's socket, read against its exchange's clock and counted against its size."""
+class _Watchdog:
+    """One thread that stops every call still running at the end of its time. Socket timeouts
+    bound each read, not all of them: without it, a server dripping a byte at a time could hold
+    a call for ever."""
 
-    def __init__(self, inner: Any, sock: socket.socket, exchange: _Exchange) -> None:
-        self._inner, self._sock, self._exchange = inner, sock, exchange
-        self._per_read = sock.gettimeout()  # the read timeout urllib3 set for this answer
+    def __init__(self) -> None:
+        self._calls: Set[_Exchange] = set()
+        self._changed = threading.Condition(threading.Lock())
+        self._thread: Optional[threading.Thread] = None
+        self._wakes_at = float("inf")
 
-    def readable(self) -> bool:
-        return True
+    def watch(self, exchange: _Exchange) -> None:
+        with self._changed:
+            self._calls.add(exchange)
+            if self._thread is None or not self._thread.is_alive():  # also after a fork
+                self._thread = threading.Thread(target=self._run, name="openapi_client-watchdog", daemon=True)
+                self._thread.start()
+            elif exchange.attempt_ends is not None and exchange.attempt_ends < self._wakes_at:
+                self._changed.notify()
 
-    def readinto(self, buffer: Any) -> Optional[int]:
-        self._sock.settimeout(self._exchange.limit(self._per_read))
-        count: Optional[int] = self._inner.raw.readinto(buffer)
-        if count:
-            self._exchange.note_read(count)
-        return count
+    def forget(self, exchange: _Exchange) -> None:
+        with self._changed:
+            self._calls.discard(exchange)
 
-    def close(self) -> None:
-        self._inner.close()
-        super().close()
+    def _run(self) -> None:
+        with self._changed:
+            while True:
+                now = time.monotonic()
+                timed = [(call.attempt_ends, call) for call in self._calls if call.attempt_ends is not None]
+                for end, call in timed:
+                    if end <= now:
+                        self._calls.discard(call)
+                        call.stop()
+                self._wakes_at = min((end for end, _ in timed), default=float("inf"))
+                self._changed.wait(None if not timed else self._wakes_at - now)
+
+
+_WATCHDOG = _Watchdog()
 
 
 class _Answer(http.client.HTTPResponse):
-    """http.client's answer, read through a :class:`_BoundedReader`, interim answers skipped
-    (``103 Early Hints`` and every other 1xx but 101: the final answer follows them)."""
-
-    def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
-        super().__init__(sock, *args, **kwargs)
-        exchange = _EXCHANGE.get()
-        if exchange is not None:
-            self.fp = io.BufferedReader(_BoundedReader(self.fp, sock, exchange))
+    """http.client's answer, with interim answers skipped (``103 Early Hints`` and every other
+    1xx but 101: the final answer follows them), and a whole-body read held to the call's
+    ``max_response_bytes``."""
 
     def begin(self) -> None:
         super().begin()
@@ -176,11 +193,29 @@ class _Answer(http.client.HTTPResponse):
             self.headers = None  # type: ignore[assignment]  # so begin() reads the next answer
             super().begin()
 
+    def read(self, amt: Optional[int] = None) -> bytes:
+        exchange = _EXCHANGE.get()
+        if amt is not None or exchange is None or (self.length is not None and self.length <= exchange.max_bytes):
+            return super().read(amt)
+        parts: List[bytes] = []  # a body of unknown length (or too long): a piece at a time, counted
+        size = 0
+        while self.length is None or self.length <= exchange.max_bytes:
+            part = super().read(_CHUNK)
+            if not part:
+                return b"".join(parts)
+            size += len(part)
+            if size > exchange.max_bytes:
+                break
+            parts.append(part)
+        self.close()
+        raise exchange.too_large()
+
 
 class _Reporting:
     """A connection that tells the call's exchange of each request it sends."""
 
     response_class: Any = _Answer
+    exchange: Optional[_Exchange] = None
     requests_sent = 0
 
     def connect(self) -> None:
@@ -188,9 +223,9 @@ class _Reporting:
         super().connect()  # type: ignore[misc]
 
     def request(self, *args: Any, **kwargs: Any) -> None:
-        exchange = _EXCHANGE.get()
+        exchange = self.exchange = _EXCHANGE.get()
         if exchange is not None:
-            exchange.note_request(reused=self.sock is not None and self.requests_sent > 0)  # type: ignore[attr-defined]
+            exchange.note_request(self, reused=self.sock is not None and self.requests_sent > 0)  # type: ignore[attr-defined]
         super().request(*args, **kwargs)  # type: ignore[misc]
         self.requests_sent += 1
 
@@ -234,8 +269,11 @@ class RESTResponse(io.IOBase):
         :raises ResponseTooLargeError: the body is larger than ``max_response_bytes``.
         """
         if self.data is None:
-            with _failures(self._exchange, self._url):
-                self.data = _read_body(self.response, self._exchange) if self._bounded else self.response.data
+            if not self._bounded:
+                self.data = self.response.data
+            else:
+                with _watched(self._exchange, self._url):
+                    self.data = _read_body(self.response, self._exchange)
         return self.data
 
     def getheaders(self) -> Mapping[str, str]:
@@ -270,11 +308,11 @@ class RESTResponse(io.IOBase):
         self.response.release_conn()
 
     def close(self) -> None:
-        """Finish with the answer. Of an unread one, at most 64 KiB are read, to keep the
-        connection for reuse; if that is not all of it, the connection is closed instead."""
+        """Finish with the answer. Of an unread one, at most 64 KiB are read, for at most a
+        second, to keep the connection for reuse; if that is not all of it, it is closed instead."""
         if not self.closed:
             try:
-                if self.data is None:
+                if self.data is None and self._bounded:
                     _discard(self.response, self._exchange)
             finally:
                 super().close()
@@ -284,9 +322,27 @@ class RESTResponse(io.IOBase):
         return iter(self.read().splitlines(keepends=True))
 
 
+@contextlib.contextmanager
+def _watched(exchange: _Exchange, url: str) -> Iterator[None]:
+    """Run the block as part of ``exchange``: its connections report to it, the watchdog stops it
+    at the end of its time, and what it raises leaves through :func:`_translate`."""
+    reset = _EXCHANGE.set(exchange)
+    _WATCHDOG.watch(exchange)
+    try:
+        yield
+    except _TRANSPORT_ERRORS as exc:
+        raise _translate(exc, exchange, url) from _reason(exc)
+    finally:
+        _WATCHDOG.forget(exchange)
+        _EXCHANGE.reset(reset)
+
+
 def _read_body(response: Answer, exchange: _Exchange) -> bytes:
+    """The whole body, decoded, at most ``max_response_bytes`` of it."""
     exchange.answer = response
-    parts: List[bytes] = []
+    if not response.headers.get("content-encoding"):
+        return response.read()  # bounded by _Answer.read
+    parts: List[bytes] = []  # inflated a piece at a time, and only as far as the limit
     size = 0
     for part in response.stream(_CHUNK, decode_content=True):
         size += len(part)
@@ -300,8 +356,8 @@ def _read_body(response: Answer, exchange: _Exchange) -> bytes:
 def _discard(response: Answer, exchange: _Exchange) -> None:
     """Read at most :data:`_DRAIN_BYTES` of an unwanted answer for at most :data:`_DRAIN_SECONDS`,
     then give its connection back: open if that was all of it, else closed. Never raises."""
-    with contextlib.suppress(*_TRANSPORT_ERRORS, OpenApiException, RuntimeError):
-        exchange.start_attempt(_DRAIN_SECONDS)
+    exchange.start_attempt(_DRAIN_SECONDS)
+    with contextlib.suppress(OpenApiException), _watched(exchange, ""):
         while response.tell() < _DRAIN_BYTES and response.read(_CHUNK, decode_content=False):
             pass
     if not response.closed:
@@ -385,9 +441,11 @@ class RESTClientObject:
             policy = _dropping(make_retry(retries, like=self.retries), self._secret_headers)
         exchange = _Exchange(self.deadline if deadline is None else _checked_deadline(deadline),
                              self.max_response_bytes, request_id, secrets)
-        with _failures(exchange, url):
+        try:
             answer, data = self._send(exchange, method, url, dict(headers or {}),
                                       _dropping(policy, secret_headers), limits, preload_content)
+        except _TRANSPORT_ERRORS as exc:
+            raise _translate(exc, exchange, url) from _reason(exc)
         return RESTResponse(answer, url=url, exchange=exchange, data=data)
 
     def _send(self, exchange: _Exchange, method: str, url: str, headers: Dict[str, str], policy: Retry,
@@ -417,22 +475,27 @@ class RESTClientObject:
                  limits: Tuple[Optional[float], ...], preload: bool,
                  ) -> Tuple[Optional[Answer], Optional[bytes], Optional[BaseException]]:
         """One request, with urllib3 following any redirects: the answer (and its body if
-        ``preload``), or the error that ended it."""
+        ``preload``), or the error that ended it. A streamed answer stays watched until read."""
         connect, read, whole = limits
         manager = self.pool_manager
         if manager.pool_classes_by_scheme is not _REPORTING_POOLS:
             manager.pool_classes_by_scheme = _REPORTING_POOLS
+        exchange.start_attempt(whole)
         reset = _EXCHANGE.set(exchange)
+        _WATCHDOG.watch(exchange)
+        streamed = False
         try:
-            exchange.start_attempt(whole)
             answer = manager.urlopen(
                 method, url, headers=headers, retries=redirects_only(policy), redirect=True,
                 timeout=urllib3.Timeout(connect=exchange.limit(connect), read=read), preload_content=False,
             )
-            return answer, (_read_body(answer, exchange) if preload else None), None
+            streamed = not preload
+            return answer, (None if streamed else _read_body(answer, exchange)), None
         except _TRANSPORT_ERRORS as exc:
-            return None, None, exc.reason if isinstance(exc, MaxRetryError) and exc.reason else exc
+            return None, None, _reason(exc)
         finally:
+            if not streamed:
+                _WATCHDOG.forget(exchange)
             _EXCHANGE.reset(reset)
 
     def clear(self) -> None:
@@ -447,19 +510,15 @@ def _dropping(policy: Retry, names: Collection[str]) -> Retry:
     return policy.new(remove_headers_on_redirect=policy.remove_headers_on_redirect | {n.lower() for n in names})
 
 
-@contextlib.contextmanager
-def _failures(exchange: _Exchange, url: str) -> Iterator[None]:
-    """The error boundary: what urllib3 and below raise leaves as the package's own exception."""
-    try:
-        yield
-    except OpenApiException:
-        raise
-    except _TRANSPORT_ERRORS as exc:
-        error: BaseException = exc.reason if isinstance(exc, MaxRetryError) and exc.reason else exc
-        raise _translate(error, exchange, url) from error
+def _reason(error: BaseException) -> BaseException:
+    """The error behind urllib3's "gave up" (MaxRetryError), or ``error`` itself."""
+    return error.reason if isinstance(error, MaxRetryError) and error.reason else error
 
 
-def _translate(error: BaseException, exchange: _Exchange, url: str) -> OpenApiException:
+def _translate(failure: BaseException, exchange: _Exchange, url: str) -> OpenApiException:
+    """The error boundary: what urllib3 and everything below it raised, as the package's own
+    exception (the caller chains ``failure``'s reason as its cause)."""
+    error = _reason(failure)
     where, cause, details = origin(url), describe_error(error), exchange.details()
     answer = exchange.answer
     if exchange.expired():
@@ -469,7 +528,7 @@ def _translate(error: BaseException, exchange: _Exchange, url: str) -> OpenApiEx
                               status=answer.status, body="", headers=answer.headers, **details)
     if isinstance(error, NewConnectionError):  # before timeouts: urllib3 derives it from one
         return ApiConnectionError(f"could not connect to {where}: {cause}", **details)
-    if isinstance(error, (urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError)):
+    if exchange.cut or isinstance(error, (urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError)):
         return ApiTimeoutError(f"timed out talking to {where}: {cause}", **details)
     if isinstance(error, SSLError):
         return ApiConnectionError(f"TLS handshake with {where} failed: {cause}", **details)
