@@ -1,20 +1,17 @@
-"""pytest fixtures on the embedded :class:`~openapi_client.testing.MockServer`.
+"""pytest fixtures on openapi_client's embedded :class:`~openapi_client.testing.MockServer`.
 
-Installing openapi_client registers this module with pytest (the ``pytest11`` entry point), so
-any test can ask for, with no conftest:
+Installing openapi_client registers this module with pytest (``pytest11``), so any test can ask,
+with no conftest, for ``mock_server`` (a started MockServer with the sample tasks, new for each
+test), ``api_client`` (an ``ApiClient`` for it, closed after the test) and
+``background_tasks_api`` (a ``BackgroundTasksApi`` on that client). Each is an alias of a
+namespaced fixture (``openapi_client_mock_server``, ...) and the namespaced ones depend only on
+each other, so a project's own ``api_client`` (Django REST framework's, say) replaces that name
+and nothing else; override ``openapi_client_mock_server`` to give all of them another server.
+``@pytest.mark.mock_server(sample_tasks=0, token="t")`` on a test, class or module passes options
+to the server; the closest marker wins. See docs/testing.md.
 
-* ``mock_server``: a started :class:`~openapi_client.testing.MockServer` with the sample tasks,
-  a new one for each test, stopped after it;
-* ``api_client``: an :class:`~openapi_client.ApiClient` configured for that server (its URL and,
-  if it has one, its token), closed after the test;
-* ``background_tasks_api``: a :class:`~openapi_client.BackgroundTasksApi` on that client.
-
-``@pytest.mark.mock_server(sample_tasks=0, token="t")`` on a test, a class, or a module (as
-``pytestmark``) passes those options to the server's constructor; the closest marker wins.
-See docs/testing.md.
-
-Nothing but pytest is imported until a fixture runs: projects that never use the fixtures do
-not pay for urllib3, pydantic or the server when pytest starts.
+The module lives outside the package and imports nothing but pytest until a fixture runs:
+pytest imports it in every project where openapi_client is installed.
 """
 
 from __future__ import annotations
@@ -27,34 +24,28 @@ if TYPE_CHECKING:
     import openapi_client
     from openapi_client.testing import MockServer
 
-__all__ = [
-    "mock_server",
-    "api_client",
-    "background_tasks_api",
-    "MARKER",
-    "MARKER_OPTIONS",
-    "FIXTURE_BACKOFF_BASE",
-]
+__all__ = ["mock_server", "api_client", "background_tasks_api", "openapi_client_mock_server",
+           "openapi_client_api_client", "openapi_client_background_tasks_api", "MARKER", "MARKER_OPTIONS",
+           "FIXTURE_BACKOFF_BASE"]
 
-#: The marker that sets the ``mock_server`` fixture's options.
+#: The marker that sets the server's options.
 MARKER = "mock_server"
 #: The keyword arguments the marker accepts (those of ``MockServer(...)``).
 MARKER_OPTIONS = ("sample_tasks", "token")
-#: The ``api_client`` fixture retries as the default policy does, but its own backoff before the
-#: first retry is this many seconds, so a test with faults does not sleep (a ``Retry-After``
-#: the server sends is still honoured: see docs/testing.md).
+#: The client fixture retries as the default policy does, but its own backoff before the first
+#: retry is this many seconds, so a test with faults does not sleep (a ``Retry-After`` the
+#: server sends is still honoured: see docs/testing.md).
 FIXTURE_BACKOFF_BASE = 0.001
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers",
-        f"{MARKER}(sample_tasks=5, token=None): options for the openapi_client mock_server fixture",
+        "markers", f"{MARKER}(sample_tasks=5, token=None): options for openapi_client's mock_server fixture"
     )
 
 
 @pytest.fixture
-def mock_server(request: pytest.FixtureRequest) -> Iterator[MockServer]:
+def openapi_client_mock_server(request: pytest.FixtureRequest) -> Iterator[MockServer]:
     """A started MockServer with fresh state for this test (options from ``@pytest.mark.mock_server``)."""
     from openapi_client.testing import MockServer
 
@@ -63,14 +54,14 @@ def mock_server(request: pytest.FixtureRequest) -> Iterator[MockServer]:
 
 
 @pytest.fixture
-def api_client(mock_server: MockServer) -> Iterator[openapi_client.ApiClient]:
-    """An ApiClient for ``mock_server`` (its URL, its token if any, fast backoff), closed after the test."""
+def openapi_client_api_client(openapi_client_mock_server: MockServer) -> Iterator[openapi_client.ApiClient]:
+    """An ApiClient for the server (its URL, its token if any, fast backoff), closed after the test."""
     import openapi_client
     from openapi_client.configuration import DEFAULT_RETRIES
 
     configuration = openapi_client.Configuration(
-        host=mock_server.url,
-        access_token=mock_server.token,
+        host=openapi_client_mock_server.url,
+        access_token=openapi_client_mock_server.token,
         retries=openapi_client.RetryPolicy(DEFAULT_RETRIES, backoff_base=FIXTURE_BACKOFF_BASE),
     )
     with openapi_client.ApiClient(configuration) as client:
@@ -78,11 +69,33 @@ def api_client(mock_server: MockServer) -> Iterator[openapi_client.ApiClient]:
 
 
 @pytest.fixture
-def background_tasks_api(api_client: openapi_client.ApiClient) -> openapi_client.BackgroundTasksApi:
-    """A BackgroundTasksApi on the ``api_client`` fixture."""
+def openapi_client_background_tasks_api(
+    openapi_client_api_client: openapi_client.ApiClient,
+) -> openapi_client.BackgroundTasksApi:
+    """A BackgroundTasksApi on the client fixture."""
     import openapi_client
 
-    return openapi_client.BackgroundTasksApi(api_client)
+    return openapi_client.BackgroundTasksApi(openapi_client_api_client)
+
+
+@pytest.fixture
+def mock_server(openapi_client_mock_server: MockServer) -> MockServer:
+    """``openapi_client_mock_server``, by a shorter name."""
+    return openapi_client_mock_server
+
+
+@pytest.fixture
+def api_client(openapi_client_api_client: openapi_client.ApiClient) -> openapi_client.ApiClient:
+    """``openapi_client_api_client``, by a shorter name."""
+    return openapi_client_api_client
+
+
+@pytest.fixture
+def background_tasks_api(
+    openapi_client_background_tasks_api: openapi_client.BackgroundTasksApi,
+) -> openapi_client.BackgroundTasksApi:
+    """``openapi_client_background_tasks_api``, by a shorter name."""
+    return openapi_client_background_tasks_api
 
 
 def _marker_options(node: pytest.Item) -> Dict[str, Any]:

@@ -1,8 +1,10 @@
-"""MockServer on the wire: what it enforces (as the real service does, NOTES.md), its test API, and
+"""MockServer, layer by layer: the task store with no HTTP in it; the service's manners on the wire
+(raw sockets and urllib3); the test API that tests drive it with; and
 ``python -m openapi_client.testing`` run as a real process."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import re
@@ -10,6 +12,8 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
+import zlib
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type
 
 import pytest
@@ -18,8 +22,195 @@ import urllib3
 import openapi_client
 from openapi_client.exceptions import ApiKeyError, ApiTypeError, ApiValueError
 from openapi_client.testing import SAMPLE_TASK_ID, MockServer
+from openapi_client.testing._store import KINDS, STATUSES, InvalidQuery, TaskStore
 
-LIST = "/api/v1/background-task/"
+LIST = "/api/v1/background-task"
+TASK = f"{LIST}/{SAMPLE_TASK_ID}"
+#: A task id of the right form that no server here holds.
+UNKNOWN_ID = "qtask_2zzzzzzzzzzzzzzzzzzzzzzzzzz"
+
+
+# -- the task store, without HTTP ------------------------------------------------------------------
+
+
+def store_with(added: int, samples: int = 5, status: Optional[str] = None) -> TaskStore:
+    store = TaskStore(samples)
+    for i in range(added):
+        store.put(
+            {
+                "id": store.new_id(),
+                "status": status or STATUSES[i % 3],
+                "task": KINDS[i % len(KINDS)],
+                "data": {"n": i},
+                "updatedAt": "2024-04-01T00:00:00Z",
+            }
+        )
+    return store
+
+
+def page_of(store: TaskStore, **query: Any) -> Dict[str, Any]:
+    return dict(json.loads(store.page({name: str(value) for name, value in query.items()})))
+
+
+def problems(store: TaskStore, **query: Any) -> List[Tuple[str, str, str]]:
+    with pytest.raises(InvalidQuery) as caught:
+        store.page({name: str(value) for name, value in query.items()})
+    return caught.value.problems
+
+
+def walk_store(store: TaskStore, **query: Any) -> Tuple[List[str], List[Dict[str, Any]]]:
+    """Follow ``iterator`` until ``done``; return the ids seen and every page."""
+    ids: List[str] = []
+    pages: List[Dict[str, Any]] = []
+    while not pages or not pages[-1]["done"]:
+        cursor = {"iterator": pages[-1]["iterator"]} if pages else {}
+        pages.append(page_of(store, **query, **cursor))
+        ids.extend(task["id"] for task in pages[-1]["data"])
+        assert len(pages) < 1000, "pagination does not end"
+    return ids, pages
+
+
+@pytest.mark.parametrize("limit", [1, 7, 250])
+@pytest.mark.parametrize("order", ["ascending", "descending"])
+def test_following_the_iterator_visits_every_task_once_in_order(order: str, limit: int) -> None:
+    store = store_with(45)
+    ids, pages = walk_store(store, order=order, limit=limit)
+
+    assert ids == (store.ids if order == "ascending" else store.ids[::-1])
+    assert len(ids) == len(set(ids)) == 50
+    assert len(pages) == math.ceil(50 / limit)
+    assert [page["done"] for page in pages] == [False] * (len(pages) - 1) + [True]
+    assert all(len(page["data"]) == limit for page in pages[:-1])
+
+
+def test_the_default_order_is_newest_first_and_the_default_limit_is_50() -> None:
+    store = store_with(60)
+    page = page_of(store)
+    assert [task["id"] for task in page["data"]] == store.ids[::-1][:50]
+    assert page["done"] is False
+
+
+@pytest.mark.parametrize("order", ["ascending", "descending"])
+def test_prev_iterator_walks_back_to_the_previous_page(order: str) -> None:
+    store = store_with(10)
+    first = page_of(store, limit=4, order=order)
+    second = page_of(store, limit=4, order=order, iterator=first["iterator"])
+    back = page_of(store, limit=4, order=order, iterator=second["prevIterator"])
+    assert back["data"] == first["data"]
+    assert second["data"] != first["data"]
+
+
+def test_a_page_without_tasks_has_no_iterator() -> None:
+    empty = page_of(TaskStore(0))
+    no_match = page_of(store_with(4, samples=0, status="finished"), status="running")
+    store = store_with(3)
+    past_the_end = page_of(store, iterator=store.ids[0])  # nothing is older than the oldest task
+    for page in (empty, no_match, past_the_end):
+        assert page == {"data": [], "done": True, "iterator": None, "prevIterator": None}
+
+
+def test_filters_select_exactly_the_matching_tasks() -> None:
+    store = store_with(30)
+    everything = [store.task(task_id) for task_id in store.ids]
+    for status in STATUSES:
+        ids, _ = walk_store(store, status=status, limit=4)
+        assert ids == [t["id"] for t in reversed(everything) if t["status"] == status] != []
+
+    ids, _ = walk_store(store, status="finished", task="endpoint.replay", order="ascending")
+    assert ids == [t["id"] for t in everything if (t["status"], t["task"]) == ("finished", "endpoint.replay")]
+    assert ids != []
+
+
+@pytest.mark.parametrize("name", ["status", "task"])
+def test_an_unknown_filter_value_is_refused_not_an_empty_list(name: str) -> None:
+    ((where, message, kind),) = problems(store_with(3), **{name: "finshed"})
+    assert (where, kind) == (name, "type_error.enum")
+    assert "permitted" in message
+
+
+def test_a_value_a_newer_server_uses_can_be_filtered_once_a_task_has_it() -> None:
+    store = TaskStore(5)
+    store.put({"id": "qtask_3paused00000000000000000000", "status": "paused", "task": "sdk.generate"})
+    assert [task["id"] for task in page_of(store, status="paused")["data"]] == [
+        "qtask_3paused00000000000000000000"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("limit", "kind"),
+    [
+        ("0", "value_error.number.not_ge"),
+        ("-3", "value_error.number.not_ge"),
+        ("251", "value_error.number.not_le"),
+        ("ten", "type_error.integer"),
+        ("", "type_error.integer"),
+        ("2.5", "type_error.integer"),
+    ],
+)
+def test_a_limit_outside_1_to_250_or_not_a_whole_number_is_refused(limit: str, kind: str) -> None:
+    ((where, message, found),) = problems(TaskStore(5), limit=limit)
+    assert (where, found) == ("limit", kind)
+    assert message
+
+
+@pytest.mark.parametrize("limit", [1, 250])
+def test_the_limit_bounds_themselves_are_accepted(limit: int) -> None:
+    assert len(page_of(store_with(300), limit=limit)["data"]) == limit
+
+
+def test_an_unknown_order_is_refused() -> None:
+    assert [where for where, _, _ in problems(TaskStore(5), order="newest")] == ["order"]
+
+
+@pytest.mark.parametrize(
+    "iterator",
+    [
+        "",
+        "abc",
+        "qtask_",
+        "qtask_" + "a" * 26,
+        "qtask_" + "a" * 28,
+        "qtask_" + "a" * 26 + "!",
+        "Qtask_" + "a" * 27,
+        "-",
+        "--" + SAMPLE_TASK_ID,
+        SAMPLE_TASK_ID + "&limit=1",
+    ],
+)
+def test_a_malformed_iterator_is_refused(iterator: str) -> None:
+    ((where, message, kind),) = problems(TaskStore(5), iterator=iterator)
+    assert (where, kind) == ("iterator", "value_error")
+    assert "qtask_" in message
+
+
+def test_a_well_formed_iterator_pages_even_when_its_task_is_gone() -> None:
+    store = TaskStore(5)
+    assert len(page_of(store, iterator=UNKNOWN_ID)["data"]) == 5  # every sample is older
+    assert page_of(store, iterator="-" + UNKNOWN_ID)["data"] == []
+
+
+def test_an_id_given_to_add_task_is_an_iterator_whatever_its_form() -> None:
+    store = TaskStore(5)
+    store.put({"id": "task-1", "status": "finished", "task": "sdk.generate"})
+    assert [task["id"] for task in page_of(store, iterator="task-1", order="ascending")["data"]] == []
+    assert len(page_of(store, iterator="task-1")["data"]) == 5
+
+
+def test_every_problem_of_a_query_is_reported_at_once() -> None:
+    found = problems(TaskStore(5), limit=0, order="sideways", iterator="x", status="nope", task="nope")
+    assert [where for where, _, _ in found] == ["limit", "order", "iterator", "status", "task"]
+
+
+def test_finish_after_reads_running_for_exactly_that_many_reads() -> None:
+    store = TaskStore(5)
+    store.finish_after(SAMPLE_TASK_ID, 2, "failed")
+    page_of(store)  # a list does not count as a poll
+    seen = [json.loads(store.read(SAMPLE_TASK_ID) or b"")["status"] for _ in range(4)]
+    assert seen == ["running", "running", "failed", "failed"]
+    assert store.read(UNKNOWN_ID) is None
+
+
+# -- the service's manners, on the wire -------------------------------------------------------------
 
 
 @pytest.fixture
@@ -29,67 +220,273 @@ def http() -> Iterator[urllib3.PoolManager]:
 
 
 def fetch(
-    http: urllib3.PoolManager, server: MockServer, path: str = LIST,
-    headers: Optional[Dict[str, str]] = None, **query: Any,
+    http: urllib3.PoolManager,
+    server: MockServer,
+    path: str = LIST,
+    headers: Optional[Dict[str, str]] = None,
+    method: str = "GET",
+    **query: Any,
 ) -> Tuple[int, Any]:
-    answer = http.request("GET", server.url + path, fields=query or None, headers=headers)
-    return answer.status, json.loads(answer.data)
+    answer = http.request(method, server.url + path, fields=query or None, headers=headers)
+    return answer.status, json.loads(answer.data) if answer.data else None
 
 
-def walk(
-    http: urllib3.PoolManager, server: MockServer, **query: Any
-) -> Tuple[List[str], List[Dict[str, Any]]]:
-    """Follow ``iterator`` until ``done``; return the ids seen and every page."""
-    ids: List[str] = []
-    pages: List[Dict[str, Any]] = []
-    iterator = None
-    while True:
-        status, page = fetch(http, server, **query, **({"iterator": iterator} if iterator else {}))
-        assert status == 200, page
-        pages.append(page)
-        ids.extend(task["id"] for task in page["data"])
-        if page["done"]:
-            return ids, pages
-        iterator = page["iterator"]
-        assert len(pages) < 1000, "pagination does not end"
+def exchange(server: MockServer, *requests: bytes) -> bytes:
+    """Send raw request bytes on one connection and read until the server closes it."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=15) as connection:
+        connection.sendall(b"".join(requests))
+        received = b""
+        while True:
+            chunk = connection.recv(65536)
+            if not chunk:
+                return received
+            received += chunk
 
 
-# -- pagination and ordering ---------------------------------------------------------------------
+def head_of(raw: bytes) -> Tuple[int, Dict[str, str], bytes]:
+    """The status and headers of the first answer in ``raw``, and the bytes after its header block."""
+    block, _, rest = raw.partition(b"\r\n\r\n")
+    status_line, *lines = block.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+    return int(status_line.split()[1]), headers, rest
 
 
-@pytest.mark.parametrize("limit", [1, 7, 250])
-@pytest.mark.parametrize("order", ["ascending", "descending"])
-def test_pagination_walks_every_task_once_in_order(
-    http: urllib3.PoolManager, server: MockServer, order: str, limit: int
+def request_bytes(method: str, target: str, *headers: str) -> bytes:
+    return "\r\n".join([f"{method} {target} HTTP/1.1", "Host: mock", *headers, "", ""]).encode("latin-1")
+
+
+@pytest.mark.parametrize(
+    ("bare", "slashed"),
+    [
+        (LIST, f"{LIST}/"),
+        (f"{LIST}?limit=2&order=ascending", f"{LIST}/?limit=2&order=ascending"),
+        (TASK, f"{TASK}/"),
+    ],
+    ids=["list", "list-with-query", "task"],
+)
+def test_a_trailing_slash_does_not_change_the_route(
+    http: urllib3.PoolManager, server: MockServer, bare: str, slashed: str
 ) -> None:
-    server.add_tasks(45)
-    ids, pages = walk(http, server, order=order, limit=limit)
-
-    oldest_first = server.task_ids
-    assert ids == (oldest_first if order == "ascending" else oldest_first[::-1])
-    assert len(ids) == len(set(ids)) == 50
-    assert len(pages) == math.ceil(50 / limit)
-    assert [page["done"] for page in pages] == [False] * (len(pages) - 1) + [True]
-    assert all(len(page["data"]) == limit for page in pages[:-1])
+    without, with_slash = (http.request("GET", server.url + path) for path in (bare, slashed))
+    assert without.status == with_slash.status == 200
+    assert without.data == with_slash.data
+    assert json.loads(without.data)
 
 
-def test_default_order_is_newest_first_and_default_limit_is_50(
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{LIST}/{UNKNOWN_ID}",
+        f"{LIST}/{UNKNOWN_ID}/",
+        "/api/v1/background-tasks",
+        f"{LIST}/a/b",
+        f"{LIST}//",
+        f"{TASK}//",
+        "/",
+    ],
+)
+def test_unknown_tasks_and_paths_are_a_404_http_error_out(
+    http: urllib3.PoolManager, server: MockServer, path: str
+) -> None:
+    assert fetch(http, server, path) == (404, {"code": "not_found", "detail": "Entity not found"})
+
+
+@pytest.mark.parametrize("path", [f"{LIST}?limit=3", TASK, f"{LIST}/{UNKNOWN_ID}", f"{LIST}?limit=0"])
+def test_head_answers_the_status_and_headers_of_get_without_a_body(server: MockServer, path: str) -> None:
+    # HEAD then GET on one connection: had HEAD sent a body, it would stand before GET's status line.
+    raw = exchange(server, request_bytes("HEAD", path), request_bytes("GET", path, "Connection: close"))
+    head_status, head_headers, rest = head_of(raw)
+    get_status, get_headers, body = head_of(rest)
+    assert rest.startswith(b"HTTP/1.1 ")
+    assert head_status == get_status
+    head_headers.pop("date"), get_headers.pop("date")
+    assert head_headers == get_headers
+    assert int(get_headers["content-length"]) == len(body) > 0
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "FOO"])
+@pytest.mark.parametrize("path", [LIST, f"{TASK}/"])
+def test_other_methods_get_405_with_allow_and_a_json_error(
+    server: MockServer, method: str, path: str
+) -> None:
+    with urllib3.PoolManager(retries=False, timeout=5) as http:
+        answer = http.request(method, server.url + path)
+    assert answer.status == 405
+    assert answer.headers["Allow"] == "GET, HEAD"
+    assert answer.headers["Content-Type"] == "application/json"
+    body = json.loads(answer.data)
+    assert body["code"] == "method_not_allowed" and method in body["detail"]
+
+
+def test_a_request_body_is_read_so_the_connection_stays_usable(server: MockServer) -> None:
+    post = request_bytes("POST", LIST, "Content-Length: 5") + b"hello"
+    status, headers, rest = head_of(exchange(server, post, request_bytes("GET", TASK, "Connection: close")))
+    assert status == 405
+    assert head_of(rest[int(headers["content-length"]) :])[0] == 200
+
+
+@pytest.mark.parametrize(
+    ("authorization", "status"),
+    [
+        ("Bearer s3cret", 200),
+        ("bearer s3cret", 200),
+        ("BEARER s3cret", 200),
+        ("Bearer  s3cret", 200),
+        ("Bearer S3CRET", 401),
+        ("Basic s3cret", 401),
+        ("s3cret", 401),
+        ("Bearer", 401),
+        ("Bearer wrong", 401),
+        (None, 401),
+    ],
+)
+def test_the_bearer_scheme_is_case_insensitive_but_the_token_is_not(
+    http: urllib3.PoolManager, authorization: Optional[str], status: int
+) -> None:
+    with MockServer(token="s3cret") as server:
+        headers = {"Authorization": authorization} if authorization else None
+        found, body = fetch(http, server, TASK, headers=headers)
+    assert found == status
+    if status == 401:
+        assert body["code"] == "authentication_failed" and set(body) == {"code", "detail"}
+
+
+def test_a_malformed_iterator_is_a_422_in_the_validation_error_shape(
     http: urllib3.PoolManager, server: MockServer
 ) -> None:
-    server.add_tasks(60)
-    status, page = fetch(http, server)
-    assert status == 200
-    assert [task["id"] for task in page["data"]] == server.task_ids[::-1][:50]
-    assert page["done"] is False
+    status, body = fetch(http, server, iterator="not-a-task-id")
+    assert status == 422
+    (problem,) = body["detail"]
+    assert list(body) == ["detail"]
+    assert problem["loc"] == ["query", "iterator"]
+    assert isinstance(problem["msg"], str) and problem["type"] == "value_error"
 
 
-def test_prev_iterator_walks_back_to_the_previous_page(http: urllib3.PoolManager, server: MockServer) -> None:
-    server.add_tasks(10)
-    _, first = fetch(http, server, limit=4)
-    _, second = fetch(http, server, limit=4, iterator=first["iterator"])
-    _, back = fetch(http, server, limit=4, iterator=second["prevIterator"])
-    assert back["data"] == first["data"]
-    assert second["data"] != first["data"]
+@pytest.mark.parametrize(
+    ("query", "where"), [({"limit": "251"}, "limit"), ({"order": "newest"}, "order"), ({"task": "x"}, "task")]
+)
+def test_a_refused_query_is_a_422_naming_the_parameter(
+    http: urllib3.PoolManager, server: MockServer, query: Dict[str, str], where: str
+) -> None:
+    status, body = fetch(http, server, **query)
+    assert status == 422
+    assert [problem["loc"] for problem in body["detail"]] == [["query", where]]
+
+
+def test_a_page_without_tasks_has_a_null_iterator_on_the_wire(http: urllib3.PoolManager) -> None:
+    with MockServer(sample_tasks=0) as server:
+        answer = http.request("GET", f"{server.url}{LIST}?iterator={UNKNOWN_ID}")
+    assert json.loads(answer.data) == {"data": [], "done": True, "iterator": None, "prevIterator": None}
+
+
+@pytest.mark.parametrize(
+    ("request_", "status", "detail"),
+    [
+        (request_bytes("GET", LIST, "Content-Length: abc"), 400, "Content-Length"),
+        (request_bytes("GET", LIST, "Content-Length: -1"), 400, "Content-Length"),
+        (b"GET /api/v1/background-task\r\n\r\n", 400, "HTTP/0.9"),
+        (b"HELLO\r\n\r\n", 400, "HELLO"),
+        (request_bytes("GET", LIST, "X-Big: " + "a" * 70_000), 431, "Line too long"),
+        (request_bytes("GET", LIST + "?x=" + "a" * 70_000), 414, "Request-URI Too Long"),
+    ],
+    ids=[
+        "content-length-abc",
+        "content-length-negative",
+        "http-0.9",
+        "no-method",
+        "long-header",
+        "long-target",
+    ],
+)
+def test_a_malformed_request_gets_a_json_error_and_a_closed_connection(
+    http: urllib3.PoolManager, server: MockServer, request_: bytes, status: int, detail: str
+) -> None:
+    raw = exchange(server, request_, request_bytes("GET", TASK))  # the second request is never answered
+    found, headers, body = head_of(raw)
+    assert found == status
+    assert headers["connection"] == "close"
+    assert headers["content-type"] == "application/json"
+    error = json.loads(body)
+    assert set(error) == {"code", "detail"} and detail in error["detail"]
+    assert int(headers["content-length"]) == len(body)  # and then the connection was closed
+    assert server.requests == []
+    assert fetch(http, server, TASK)[0] == 200
+
+
+def test_an_idle_or_slow_connection_is_closed_after_the_read_timeout(server: MockServer) -> None:
+    with (
+        socket.create_connection(("127.0.0.1", server.port), timeout=15) as idle,
+        socket.create_connection(("127.0.0.1", server.port), timeout=15) as slow,
+    ):
+        slow.sendall(b"GET /api/v1/background-task HTTP/1.1\r\nHost: mock\r\n")  # and never the end
+        # Each recv raises socket.timeout if the server keeps the connection (and a thread) longer.
+        assert idle.recv(1024) == b""
+        assert slow.recv(1024) == b""
+
+
+BIG_PAGE = f"{LIST}?limit=100"
+
+
+@pytest.mark.parametrize(
+    ("accept", "coding"),
+    [
+        ("gzip", "gzip"),
+        ("deflate", "deflate"),
+        ("gzip, deflate", "gzip"),
+        ("deflate, gzip;q=0.5", "gzip"),
+        ("gzip;q=0, deflate", "deflate"),
+        ("GZIP", "gzip"),
+        ("*", "gzip"),
+        ("*, gzip;q=0", "deflate"),
+        ("gzip;q=0", None),
+        ("gzip;q=0.000, deflate;q=0", None),
+        ("identity", None),
+        ("br", None),
+        (None, None),
+    ],
+)
+def test_a_large_answer_is_compressed_as_the_client_accepts(
+    http: urllib3.PoolManager, server: MockServer, accept: Optional[str], coding: Optional[str]
+) -> None:
+    server.add_tasks(20)
+    plain = http.request("GET", server.url + BIG_PAGE).data
+    headers = {"Accept-Encoding": accept} if accept is not None else {}
+    answer = http.request("GET", server.url + BIG_PAGE, headers=headers, decode_content=False)
+    assert len(plain) > 1024
+    assert answer.headers.get("Content-Encoding") == coding
+    assert int(answer.headers["Content-Length"]) == len(answer.data)
+    decompress = {"gzip": gzip.decompress, "deflate": zlib.decompress, None: bytes}[coding]
+    assert decompress(answer.data) == plain
+
+
+def test_a_small_answer_is_sent_as_it_is(http: urllib3.PoolManager, server: MockServer) -> None:
+    answer = http.request("GET", server.url + TASK, headers={"Accept-Encoding": "gzip"}, decode_content=False)
+    assert "Content-Encoding" not in answer.headers
+    assert json.loads(answer.data)["id"] == SAMPLE_TASK_ID
+
+
+def test_head_reports_the_compressed_length(server: MockServer) -> None:
+    server.add_tasks(20)
+    accept = "Accept-Encoding: gzip"
+    raw = exchange(
+        server,
+        request_bytes("HEAD", BIG_PAGE, accept),
+        request_bytes("GET", BIG_PAGE, accept, "Connection: close"),
+    )
+    _, head_headers, rest = head_of(raw)
+    _, get_headers, body = head_of(rest)
+    assert head_headers["content-encoding"] == get_headers["content-encoding"] == "gzip"
+    assert head_headers["content-length"] == get_headers["content-length"] == str(len(body))
+    assert json.loads(gzip.decompress(body))["data"]
+
+
+def test_a_body_the_test_already_encoded_is_sent_as_it_is(
+    http: urllib3.PoolManager, server: MockServer
+) -> None:
+    encoded = gzip.compress(json.dumps({"code": "x", "detail": "y" * 5000}).encode())
+    server.fail_next(500, body=encoded, headers={"Content-Encoding": "gzip"}, content_type="application/json")
+    answer = http.request("GET", server.url + LIST, headers={"Accept-Encoding": "gzip"}, decode_content=False)
+    assert answer.data == encoded
 
 
 def test_the_sdk_reads_the_same_pages(api: openapi_client.BackgroundTasksApi, server: MockServer) -> None:
@@ -106,120 +503,31 @@ def test_the_sdk_reads_the_same_pages(api: openapi_client.BackgroundTasksApi, se
     assert seen == server.task_ids
 
 
-# -- filters -------------------------------------------------------------------------------------
-
-
-def test_status_and_task_filters_select_exactly_the_matching_tasks(
-    http: urllib3.PoolManager, server: MockServer
-) -> None:
-    server.add_tasks(30)
-    everything = [server.task(task_id) for task_id in server.task_ids]
-    for status in ("running", "finished", "failed"):
-        ids, _ = walk(http, server, status=status, limit=4)
-        assert ids == [t["id"] for t in reversed(everything) if t["status"] == status] != []
-
-    ids, _ = walk(http, server, status="finished", task="endpoint.replay", order="ascending")
-    expected = [t["id"] for t in everything if t["status"] == "finished" and t["task"] == "endpoint.replay"]
-    assert ids == expected != []
-
-
-@pytest.mark.parametrize("name", ["status", "task"])
-def test_an_unknown_filter_value_is_a_422_not_an_empty_list(
-    http: urllib3.PoolManager, server: MockServer, name: str
-) -> None:
-    status, body = fetch(http, server, **{name: "finshed"})
-    assert status == 422
-    assert body["detail"][0]["loc"] == ["query", name]
-
-
-def test_a_status_a_newer_server_uses_can_be_filtered_once_a_task_has_it(
-    http: urllib3.PoolManager, server: MockServer
-) -> None:
-    paused = server.add_task(status="paused")
-    status, page = fetch(http, server, status="paused")
-    assert status == 200
-    assert [task["id"] for task in page["data"]] == [paused["id"]]
-
-
-# -- validation, 404, auth ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("value", "kind"),
-    [("0", "value_error.number.not_ge"), ("251", "value_error.number.not_le"), ("ten", "type_error.integer")],
-)
-def test_a_limit_out_of_bounds_is_a_422_validation_error(
-    http: urllib3.PoolManager, server: MockServer, value: str, kind: str
-) -> None:
-    status, body = fetch(http, server, limit=value)
-    assert status == 422
-    assert list(body) == ["detail"]
-    (problem,) = body["detail"]
-    assert problem["loc"] == ["query", "limit"]
-    assert problem["type"] == kind
-    assert isinstance(problem["msg"], str) and problem["msg"]
-
-
-@pytest.mark.parametrize("limit", [1, 250])
-def test_the_limit_bounds_themselves_are_accepted(
-    http: urllib3.PoolManager, server: MockServer, limit: int
-) -> None:
-    server.add_tasks(300)
-    status, page = fetch(http, server, limit=limit)
-    assert status == 200
-    assert len(page["data"]) == limit
-
-
-def test_an_unknown_order_is_a_422(http: urllib3.PoolManager, server: MockServer) -> None:
-    status, body = fetch(http, server, order="newest")
-    assert status == 422
-    assert body["detail"][0]["loc"] == ["query", "order"]
-
-
 def test_the_sdk_decodes_the_422_when_client_side_checks_are_off(server: MockServer) -> None:
     configuration = openapi_client.Configuration(host=server.url)
     configuration.client_side_validation = False
-    with openapi_client.ApiClient(configuration) as client, \
-            pytest.raises(openapi_client.UnprocessableEntityException) as caught:
+    with (
+        openapi_client.ApiClient(configuration) as client,
+        pytest.raises(openapi_client.UnprocessableEntityException) as caught,
+    ):
         openapi_client.BackgroundTasksApi(client).list_background_tasks_api_v1_background_task_get(limit=500)
     assert isinstance(caught.value.data, openapi_client.HTTPValidationError)
     assert caught.value.data.detail[0].loc == ["query", "limit"]
 
 
-@pytest.mark.parametrize(
-    "path", [f"{LIST}qtask_2zzzzzzzzzzzzzzzzzzzzzzzzzz/", "/api/v1/background-tasks/", f"{LIST}a/b/"]
-)
-def test_unknown_tasks_and_paths_are_a_404_http_error_out(
-    http: urllib3.PoolManager, server: MockServer, path: str
-) -> None:
-    status, body = fetch(http, server, path)
-    assert status == 404
-    assert set(body) == {"code", "detail"}
-    assert body["code"] == "not_found"
-
-
 def test_the_sdk_raises_not_found_with_the_parsed_body(api: openapi_client.BackgroundTasksApi) -> None:
     with pytest.raises(openapi_client.NotFoundException) as caught:
-        api.get_background_task_api_v1_background_task_task_id_get("qtask_2zzzzzzzzzzzzzzzzzzzzzzzzzz")
+        api.get_background_task_api_v1_background_task_task_id_get(UNKNOWN_ID)
     assert caught.value.status == 404
     assert caught.value.data is not None and caught.value.data.code == "not_found"
 
 
-def test_a_token_server_answers_401_without_the_right_bearer_token(http: urllib3.PoolManager) -> None:
-    with MockServer(token="s3cret") as server:
-        for headers in (None, {"Authorization": "Bearer wrong"}, {"Authorization": "s3cret"}):
-            status, body = fetch(http, server, f"{LIST}{SAMPLE_TASK_ID}/", headers=headers)
-            assert status == 401
-            assert set(body) == {"code", "detail"}
-        bearer = {"Authorization": "Bearer s3cret"}
-        status, body = fetch(http, server, f"{LIST}{SAMPLE_TASK_ID}/", headers=bearer)
-        assert (status, body["id"]) == (200, SAMPLE_TASK_ID)
-
-
 def test_the_sdk_sends_its_access_token_to_a_token_server() -> None:
     with MockServer(token="s3cret") as server:
-        with openapi_client.ApiClient(openapi_client.Configuration(host=server.url)) as client, \
-                pytest.raises(openapi_client.UnauthorizedException) as caught:
+        with (
+            openapi_client.ApiClient(openapi_client.Configuration(host=server.url)) as client,
+            pytest.raises(openapi_client.UnauthorizedException) as caught,
+        ):
             openapi_client.BackgroundTasksApi(client).get_background_task_api_v1_background_task_task_id_get(
                 SAMPLE_TASK_ID
             )
@@ -232,7 +540,7 @@ def test_the_sdk_sends_its_access_token_to_a_token_server() -> None:
         assert task.id == SAMPLE_TASK_ID
 
 
-# -- the test API: tasks, finish_after, recording, reset -------------------------------------------
+# -- the test API: tasks, finish_after, faults, recording, reset, lifecycle ---------------------------
 
 
 def test_added_tasks_have_real_looking_ids_and_sort_after_the_samples(server: MockServer) -> None:
@@ -241,6 +549,14 @@ def test_added_tasks_have_real_looking_ids_and_sort_after_the_samples(server: Mo
     assert server.task_ids[-3:] == [task["id"] for task in added]
     assert {(task["status"], task["task"]) for task in added} == {("running", "sdk.generate")}
     assert SAMPLE_TASK_ID in server.task_ids[:5]
+
+
+def test_added_tasks_take_snake_case_or_wire_names_and_extra_fields(server: MockServer) -> None:
+    task = server.add_task(
+        updated_at="2025-01-01T00:00:00Z", status=openapi_client.BackgroundTaskStatus.FAILED, newField=1
+    )
+    assert server.task(task["id"]) == task
+    assert (task["updatedAt"], task["status"], task["newField"]) == ("2025-01-01T00:00:00Z", "failed", 1)
 
 
 def test_finish_after_reads_running_for_exactly_that_many_gets(
@@ -264,24 +580,22 @@ def test_finish_after_can_end_in_another_status_or_at_once(
     assert get(SAMPLE_TASK_ID).status == openapi_client.BackgroundTaskStatus.FINISHED
 
 
-def test_finish_after_refuses_unknown_tasks_and_negative_polls(server: MockServer) -> None:
-    with pytest.raises(KeyError):
-        server.finish_after("qtask_nope", 1)
-    with pytest.raises(ValueError, match="polls"):
-        server.finish_after(SAMPLE_TASK_ID, -1)
-
-
 def test_requests_records_what_was_sent(http: urllib3.PoolManager, server: MockServer) -> None:
-    http.request("GET", f"{server.url}{LIST}?limit=2&status=running&status=failed",
-                 headers={"Authorization": "Bearer t", "X-Trace": "1"})
-    http.request("GET", f"{server.url}{LIST}qtask%2F1/")
-    first, second = server.requests
+    http.request(
+        "GET",
+        f"{server.url}{LIST}/?limit=2&status=running&status=failed",
+        headers={"Authorization": "Bearer t", "X-Trace": "1"},
+    )
+    http.request("GET", f"{server.url}{LIST}/qtask%2F1")
+    http.request("DELETE", f"{server.url}{TASK}")
+    first, second, third = server.requests
     assert first.method == "GET"
-    assert first.path == LIST
+    assert first.path == f"{LIST}/"
     assert first.query == {"limit": "2", "status": "failed"}  # the last value wins
     assert first.headers["authorization"] == "Bearer t" and "x-trace" in first.headers
-    assert first.target == f"{LIST}?limit=2&status=running&status=failed"
-    assert second.path == f"{LIST}qtask%2F1/"  # still percent-encoded, as sent
+    assert first.target == f"{LIST}/?limit=2&status=running&status=failed"
+    assert second.path == f"{LIST}/qtask%2F1"  # still percent-encoded, as sent
+    assert (third.method, third.path) == ("DELETE", TASK)
 
 
 def test_faults_apply_to_the_next_requests_in_order_and_are_recorded(
@@ -289,15 +603,46 @@ def test_faults_apply_to_the_next_requests_in_order_and_are_recorded(
 ) -> None:
     server.fail_next(503, times=2, headers={"Retry-After": "1"})
     server.malformed_next()
-    assert server.pending_faults == 3
-    answers = [http.request("GET", server.url + LIST) for _ in range(4)]
-    assert [answer.status for answer in answers] == [503, 503, 200, 200]
+    server.fail_next(502, body="<html>bad gateway</html>")
+    assert server.pending_faults == 4
+    answers = [http.request("GET", server.url + LIST) for _ in range(5)]
+    assert [answer.status for answer in answers] == [503, 503, 200, 502, 200]
     assert answers[0].headers["Retry-After"] == "1"
     assert json.loads(answers[0].data) == {"code": "service_unavailable", "detail": "Service Unavailable"}
     with pytest.raises(ValueError):
         json.loads(answers[2].data)
-    assert json.loads(answers[3].data)["data"]
-    assert len(server.requests) == 4 and server.pending_faults == 0
+    assert answers[3].headers["Content-Type"] == "text/html; charset=utf-8"
+    assert json.loads(answers[4].data)["data"]
+    assert len(server.requests) == 5 and server.pending_faults == 0
+
+
+def test_a_dropped_answer_sends_half_the_body_then_closes(server: MockServer) -> None:
+    whole = exchange(server, request_bytes("GET", TASK, "Connection: close"))
+    server.drop_next()
+    status, headers, body = head_of(exchange(server, request_bytes("GET", TASK)))
+    assert status == 200
+    assert body == head_of(whole)[2][: int(headers["content-length"]) // 2]
+
+
+def test_stop_cuts_a_delayed_answer_and_open_connections_short(server: MockServer) -> None:
+    server.delay_next(60)
+    idle = socket.create_connection(("127.0.0.1", server.port), timeout=15)
+    waiting = socket.create_connection(("127.0.0.1", server.port), timeout=15)
+    waiting.sendall(request_bytes("GET", TASK))
+    while not server.requests:
+        threading.Event().wait(0.01)
+    server.stop()
+    with idle, waiting:
+        assert waiting.recv(1024) == b""  # the connection closed, with no answer
+        assert idle.recv(1024) == b""
+
+
+def test_connections_counts_what_the_server_accepted(server: MockServer) -> None:
+    with urllib3.PoolManager() as first, urllib3.PoolManager() as second:
+        for _ in range(3):
+            first.request("GET", server.url + TASK)
+        second.request("GET", server.url + TASK)
+    assert server.connections == 2
 
 
 def test_reset_brings_back_the_starting_state(http: urllib3.PoolManager, server: MockServer) -> None:
@@ -309,9 +654,9 @@ def test_reset_brings_back_the_starting_state(http: urllib3.PoolManager, server:
 
     server.reset()
 
-    assert server.requests == [] and server.pending_faults == 0
+    assert server.requests == [] and server.pending_faults == 0 and server.connections == 0
     assert {task_id: server.task(task_id) for task_id in server.task_ids} == samples
-    status, page = fetch(http, server, f"{LIST}{SAMPLE_TASK_ID}/")
+    status, page = fetch(http, server, TASK)
     assert (status, page["status"]) == (200, "finished")
     assert server.add_task()["id"] == "qtask_2" + "1".rjust(26, "0")  # ids start over too
 
@@ -319,18 +664,27 @@ def test_reset_brings_back_the_starting_state(http: urllib3.PoolManager, server:
 _bad = pytest.param
 BAD_TEST_API_CALLS = [
     _bad(lambda s: s.fail_next("503"), ApiTypeError, "status must be a whole number", id="status-str"),
-    _bad(lambda s: s.fail_next(99), ApiValueError, "status must be between 200 and 599", id="status-99"),
-    _bad(lambda s: s.fail_next(600), ApiValueError, "status must be between", id="status-600"),
+    _bad(lambda s: s.fail_next(99), ApiValueError, "status must be from 200 to 599", id="status-99"),
+    _bad(lambda s: s.fail_next(600), ApiValueError, "status must be from 200 to 599", id="status-600"),
     _bad(lambda s: s.fail_next(200.5), ApiTypeError, "status must be a whole number", id="status-float"),
     _bad(lambda s: s.fail_next(True), ApiTypeError, "status must be a whole number", id="status-bool"),
     _bad(lambda s: s.fail_next(503, times=0), ApiValueError, "times must be 1 or more", id="times-0"),
     _bad(lambda s: s.fail_next(503, times="2"), ApiTypeError, "times must be", id="times-str"),
     _bad(lambda s: s.fail_next(503, body=42), ApiTypeError, "body must be", id="body-int"),
-    _bad(lambda s: s.fail_next(429, headers={"Retry-After": 30}), ApiTypeError, "headers must",
-         id="header-int"),
-    _bad(lambda s: s.fail_next(429, headers=["Retry-After"]), ApiTypeError, "headers must",
-         id="headers-list"),
-    _bad(lambda s: s.delay_next(-1), ApiValueError, "seconds must be 0 or more", id="delay-negative"),
+    _bad(lambda s: s.fail_next(503, body={"at": object()}), ApiTypeError, "body must be", id="body-not-json"),
+    _bad(
+        lambda s: s.fail_next(429, headers={"Retry-After": 30}), ApiTypeError, "headers must", id="header-int"
+    ),
+    _bad(
+        lambda s: s.fail_next(429, headers=["Retry-After"]), ApiTypeError, "headers must", id="headers-list"
+    ),
+    _bad(
+        lambda s: s.fail_next(429, headers={"X": "1\r\nY: 2"}), ApiValueError, "line break", id="header-crlf"
+    ),
+    _bad(
+        lambda s: s.fail_next(500, content_type=1), ApiTypeError, "content_type must be a str", id="type-int"
+    ),
+    _bad(lambda s: s.delay_next(-1), ApiValueError, "seconds must be a finite number", id="delay-negative"),
     _bad(lambda s: s.delay_next("x"), ApiTypeError, "seconds must be a number", id="delay-str"),
     _bad(lambda s: s.delay_next(math.nan), ApiValueError, "seconds must be", id="delay-nan"),
     _bad(lambda s: s.drop_next(times=0), ApiValueError, "times must be 1 or more", id="drop-0"),
@@ -339,20 +693,32 @@ BAD_TEST_API_CALLS = [
     _bad(lambda s: s.add_tasks("3"), ApiTypeError, "n must be a whole number", id="add-tasks-str"),
     _bad(lambda s: s.add_tasks(2, status=1), ApiTypeError, "status must be a str", id="add-tasks-status"),
     _bad(lambda s: s.add_task(id=""), ApiValueError, "task id must be a non-empty string", id="empty-id"),
-    _bad(lambda s: s.finish_after("qtask_missing", 1), ApiKeyError, "no task 'qtask_missing'",
-         id="finish-after-missing"),
-    _bad(lambda s: s.finish_after(SAMPLE_TASK_ID, -1), ApiValueError, "polls must be 0 or more",
-         id="finish-after-negative"),
-    _bad(lambda s: s.finish_after(SAMPLE_TASK_ID, 1.5), ApiTypeError, "polls must be",
-         id="finish-after-float"),
+    _bad(
+        lambda s: s.finish_after("qtask_missing", 1),
+        ApiKeyError,
+        "no task 'qtask_missing'",
+        id="finish-after-missing",
+    ),
+    _bad(
+        lambda s: s.finish_after(SAMPLE_TASK_ID, -1),
+        ApiValueError,
+        "polls must be 0 or more",
+        id="finish-after-negative",
+    ),
+    _bad(
+        lambda s: s.finish_after(SAMPLE_TASK_ID, 1.5), ApiTypeError, "polls must be", id="finish-after-float"
+    ),
     _bad(lambda s: s.task("qtask_missing"), ApiKeyError, "no task 'qtask_missing'", id="task-missing"),
 ]
 
 
 @pytest.mark.parametrize(("bad_call", "error", "message"), BAD_TEST_API_CALLS)
 def test_the_test_api_refuses_bad_arguments_at_the_call(
-    http: urllib3.PoolManager, server: MockServer,
-    bad_call: Callable[[MockServer], Any], error: Type[Exception], message: str,
+    http: urllib3.PoolManager,
+    server: MockServer,
+    bad_call: Callable[[MockServer], Any],
+    error: Type[Exception],
+    message: str,
 ) -> None:
     before = {task_id: server.task(task_id) for task_id in server.task_ids}
     with pytest.raises(error, match=re.escape(message)):
@@ -360,7 +726,20 @@ def test_the_test_api_refuses_bad_arguments_at_the_call(
     # Refused means nothing was queued or changed: the server still answers as before.
     assert server.pending_faults == 0
     assert {task_id: server.task(task_id) for task_id in server.task_ids} == before
-    assert fetch(http, server, f"{LIST}{SAMPLE_TASK_ID}/") == (200, before[SAMPLE_TASK_ID])
+    assert fetch(http, server, TASK) == (200, before[SAMPLE_TASK_ID])
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"sample_tasks": 6}, "sample_tasks must be from 0 to 5"),
+        ({"port": 70000}, "port must be from 0 to 65535"),
+        ({"token": 5}, "token must be a str or None"),
+    ],
+)
+def test_the_constructor_refuses_bad_arguments(options: Dict[str, Any], message: str) -> None:
+    with pytest.raises((ApiTypeError, ApiValueError), match=message):
+        MockServer(**options)
 
 
 def test_the_test_api_errors_are_the_package_ones_and_the_builtin_ones() -> None:
@@ -374,11 +753,9 @@ def test_the_test_api_errors_are_the_package_ones_and_the_builtin_ones() -> None
             server.finish_after("qtask_missing", 1)
         with pytest.raises(openapi_client.OpenApiException):
             server.add_tasks(-1)
-    with pytest.raises(ApiValueError, match="sample_tasks must be between 0 and 5"):
-        MockServer(sample_tasks=6)
 
 
-# -- python -m openapi_client.testing --------------------------------------------------------------
+# -- python -m openapi_client.testing ---------------------------------------------------------------
 
 
 def _free_port() -> int:
@@ -387,21 +764,23 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _start(*args: str) -> Tuple[subprocess.Popen[str], str]:
+def _start(*args: str) -> Tuple[subprocess.Popen[str], str, str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "openapi_client.testing", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert process.stdout is not None
     banner = process.stdout.readline()
     match = re.search(r"(http://\S+)", banner)
     assert match, (banner, process.stderr.read() if process.stderr else "")
-    return process, match.group(1)
+    return process, match.group(1), process.stdout.readline()
 
 
-def test_the_module_serves_until_ctrl_c_then_exits_0() -> None:
+def test_the_module_serves_until_ctrl_c_then_exits_0(http: urllib3.PoolManager) -> None:
     port = _free_port()
-    process, url = _start("--port", str(port), "--tasks", "7", "--token", "t0k")
+    process, url, hint = _start("--port", str(port), "--tasks", "7", "--token", "t0k")
     try:
         assert url == f"http://127.0.0.1:{port}"
         configuration = openapi_client.Configuration(host=url, access_token="t0k")
@@ -411,22 +790,29 @@ def test_the_module_serves_until_ctrl_c_then_exits_0() -> None:
             assert len(page.data) == 12
             task = api.get_background_task_api_v1_background_task_task_id_get(SAMPLE_TASK_ID)
             assert task.id == SAMPLE_TASK_ID
-        with openapi_client.ApiClient(openapi_client.Configuration(host=url)) as client, \
-                pytest.raises(openapi_client.UnauthorizedException):
+        with (
+            openapi_client.ApiClient(openapi_client.Configuration(host=url)) as client,
+            pytest.raises(openapi_client.UnauthorizedException),
+        ):
             openapi_client.BackgroundTasksApi(client).get_background_task_api_v1_background_task_task_id_get(
                 SAMPLE_TASK_ID
             )
+        # The URL the banner suggests for curl works as given.
+        suggested = re.search(r"curl '(\S+)'", hint)
+        assert suggested is not None
+        answer = http.request("GET", suggested.group(1), headers={"Authorization": "Bearer t0k"})
+        assert len(json.loads(answer.data)["data"]) == 2
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=10)
     finally:
         if process.poll() is None:
             process.kill()
     assert process.returncode == 0
-    assert "Traceback" not in err and "t0k" not in out + err
+    assert "Traceback" not in err and "t0k" not in out + err + hint
 
 
 def test_the_module_without_samples_and_on_sigterm() -> None:
-    process, url = _start("--port", "0", "--no-samples", "--tasks", "2")
+    process, url, _ = _start("--port", "0", "--no-samples", "--tasks", "2")
     try:
         with openapi_client.ApiClient(openapi_client.Configuration(host=url)) as client:
             api = openapi_client.BackgroundTasksApi(client)
@@ -448,23 +834,30 @@ def test_the_module_reports_a_taken_port_in_one_line() -> None:
         port = taken.getsockname()[1]
         result = subprocess.run(
             [sys.executable, "-m", "openapi_client.testing", "--port", str(port)],
-            capture_output=True, text=True, timeout=30,
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
     assert result.returncode == 1
     assert result.stderr.strip() == f"cannot listen on 127.0.0.1:{port}: Address already in use"
 
 
-@pytest.mark.parametrize("port", ["99999", "65536", "-1", "x", "80.5"])
-def test_the_module_refuses_a_bad_port_in_one_line(port: str) -> None:
+@pytest.mark.parametrize(
+    ("option", "value", "expected"),
+    [("--port", port, "a port number from 0 to 65535") for port in ("99999", "65536", "-1", "x", "80.5")]
+    + [("--tasks", "-2", "a whole number, 0 or more"), ("--tasks", "many", "a whole number, 0 or more")],
+)
+def test_the_module_refuses_a_bad_number_in_one_line(option: str, value: str, expected: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "openapi_client.testing", "--port", port],
-        capture_output=True, text=True, timeout=30,
+        [sys.executable, "-m", "openapi_client.testing", option, value],
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines()[-1] == (
-        f"python -m openapi_client.testing: error: argument --port: "
-        f"expected a port number from 0 to 65535; got '{port}'"
+        f"python -m openapi_client.testing: error: argument {option}: expected {expected}; got '{value}'"
     )
 
 
@@ -472,7 +865,9 @@ def test_the_module_reports_an_address_it_cannot_bind_in_one_line() -> None:
     # 192.0.2.1 (TEST-NET-1, RFC 5737) is on no interface of this machine.
     result = subprocess.run(
         [sys.executable, "-m", "openapi_client.testing", "--host", "192.0.2.1", "--port", "0"],
-        capture_output=True, text=True, timeout=30,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 1
     assert result.stderr.strip() == "cannot listen on 192.0.2.1:0: Cannot assign requested address"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from importlib.metadata import entry_points
-from typing import List
+from typing import List, Tuple
 
 import pytest
 
@@ -14,20 +14,21 @@ from openapi_client.testing import MockServer
 
 pytest_plugins = ["pytester"]
 
-PLUGIN = "openapi_client.testing.pytest_plugin"
+PLUGIN = "pytest_openapi_client"
 #: Hypothesis's plugin imports hypothesis at the end of every inner run (~0.9 s; pytester
 #: unloads it again after an in-process run); these runs do not use it.
 FAST = ("-p", "no:hypothesispytest", "-p", "no:cacheprovider")
 
 
-def _pytest11_values() -> List[str]:
-    if sys.version_info >= (3, 10):
-        return [ep.value for ep in entry_points(group="pytest11")]
-    return [ep.value for ep in entry_points().get("pytest11", [])]
+def _pytest11() -> List[Tuple[str, str]]:
+    found = (
+        entry_points(group="pytest11") if sys.version_info >= (3, 10) else entry_points().get("pytest11", [])
+    )
+    return [(entry.name, entry.value) for entry in found]
 
 
-def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
-    assert PLUGIN in _pytest11_values()
+def test_the_plugin_is_registered_as_a_pytest11_entry_point_under_its_module_name() -> None:
+    assert (PLUGIN, PLUGIN) in _pytest11()
 
 
 def test_a_user_module_using_each_fixture_passes_with_no_setup(pytester: pytest.Pytester) -> None:
@@ -48,26 +49,39 @@ def test_a_user_module_using_each_fixture_passes_with_no_setup(pytester: pytest.
         def test_background_tasks_api(background_tasks_api, mock_server):
             page = background_tasks_api.list_background_tasks_api_v1_background_task_get(limit=2)
             assert [task.id for task in page.data] == mock_server.task_ids[::-1][:2]
+
+        def test_the_long_names_are_the_same_objects(
+            mock_server, api_client, background_tasks_api,
+            openapi_client_mock_server, openapi_client_api_client, openapi_client_background_tasks_api,
+        ):
+            assert mock_server is openapi_client_mock_server
+            assert api_client is openapi_client_api_client
+            assert background_tasks_api is openapi_client_background_tasks_api
         """
     )
     # A separate process, so what finds the fixtures is the installed entry point alone.
     result = pytester.runpytest_subprocess(*FAST)
-    result.assert_outcomes(passed=3)
+    result.assert_outcomes(passed=4)
 
 
-def test_a_module_that_uses_no_fixture_runs_without_loading_the_sdk(pytester: pytest.Pytester) -> None:
+def test_loading_the_plugin_imports_neither_the_package_nor_its_dependencies(
+    pytester: pytest.Pytester,
+) -> None:
     pytester.makepyfile(
         """
         import sys
 
         def test_plain():
-            assert "openapi_client.testing.pytest_plugin" in sys.modules  # the plugin is loaded...
-            loaded = [name for name in sys.modules if name.split(".")[0] in ("pydantic", "urllib3")
-                      or name in ("openapi_client.testing._server", "openapi_client.api_client")]
-            assert loaded == []  # ...but nothing heavy came with it
+            assert "pytest_openapi_client" in sys.modules  # the plugin is loaded...
+            sdk = ("openapi_client", "pydantic", "urllib3")
+            loaded = [name for name in sys.modules if name.split(".")[0] in sdk]
+            assert loaded == []  # ...but nothing of the SDK came with it
+
+        def test_a_fixture_brings_them(api_client):
+            assert "openapi_client" in sys.modules and "urllib3" in sys.modules
         """
     )
-    pytester.runpytest_subprocess(*FAST).assert_outcomes(passed=1)
+    pytester.runpytest_subprocess(*FAST).assert_outcomes(passed=2)
 
 
 def test_fixtures_isolate_state_between_tests(pytester: pytest.Pytester) -> None:
@@ -142,9 +156,9 @@ def test_faults_and_recording_behave_as_documented(pytester: pytest.Pytester) ->
             background_tasks_api.list_background_tasks_api_v1_background_task_get(limit=2, order="ascending")
             background_tasks_api.get_background_task_api_v1_background_task_task_id_get(SAMPLE_TASK_ID)
             listed, got = mock_server.requests
-            assert (listed.method, listed.path) == ("GET", "/api/v1/background-task/")
+            assert (listed.method, listed.path.rstrip("/")) == ("GET", "/api/v1/background-task")
             assert listed.query == {"limit": "2", "order": "ascending"}
-            assert got.path == f"/api/v1/background-task/{SAMPLE_TASK_ID}/"
+            assert got.path.rstrip("/") == f"/api/v1/background-task/{SAMPLE_TASK_ID}"
             assert "authorization" not in got.headers
 
         def test_finish_after(mock_server, background_tasks_api):
@@ -162,7 +176,6 @@ def test_the_token_option_gives_401_without_the_token(pytester: pytest.Pytester)
         """
         import pytest
         import openapi_client
-        from openapi_client.testing import SAMPLE_TASK_ID
 
         pytestmark = pytest.mark.mock_server(token="s3cret", sample_tasks=0)
 
@@ -201,14 +214,73 @@ def test_a_misspelt_marker_option_is_an_error_that_names_it(pytester: pytest.Pyt
     result.stdout.fnmatch_lines(["*@pytest.mark.mock_server takes only keyword arguments*got tokn*"])
 
 
-def test_a_conftest_can_replace_mock_server_for_the_other_fixtures(pytester: pytest.Pytester) -> None:
+def test_a_project_api_client_fixture_replaces_that_name_only(pytester: pytest.Pytester) -> None:
+    # As in a Django REST framework project, whose conftest has its own `api_client`.
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def api_client():
+            return "the project's own client"
+        """
+    )
+    pytester.makepyfile(
+        """
+        import openapi_client
+
+        def test_both_live_side_by_side(
+            api_client, background_tasks_api, mock_server, openapi_client_api_client
+        ):
+            assert api_client == "the project's own client"
+            assert isinstance(openapi_client_api_client, openapi_client.ApiClient)
+            assert background_tasks_api.api_client is openapi_client_api_client
+            assert len(background_tasks_api.list_background_tasks_api_v1_background_task_get().data) == 5
+            assert len(mock_server.requests) == 1
+        """
+    )
+    pytester.runpytest(*FAST).assert_outcomes(passed=1)
+
+
+def test_project_mock_server_and_background_tasks_api_fixtures_replace_those_names_only(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.fixture
+        def mock_server():
+            return "the project's own mock server"
+
+        @pytest.fixture
+        def background_tasks_api():
+            return "the project's own tasks"
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_the_rest_still_works(
+            mock_server, background_tasks_api, api_client, openapi_client_mock_server
+        ):
+            assert mock_server == "the project's own mock server"
+            assert background_tasks_api == "the project's own tasks"
+            assert api_client.configuration.host == openapi_client_mock_server.url
+        """
+    )
+    pytester.runpytest(*FAST).assert_outcomes(passed=1)
+
+
+def test_a_conftest_openapi_client_mock_server_is_the_server_of_every_fixture(
+    pytester: pytest.Pytester,
+) -> None:
     pytester.makeconftest(
         """
         import pytest
         from openapi_client.testing import MockServer
 
         @pytest.fixture
-        def mock_server():
+        def openapi_client_mock_server():
             with MockServer(sample_tasks=1, token="project-token") as server:
                 server.add_tasks(2)
                 yield server
@@ -216,16 +288,15 @@ def test_a_conftest_can_replace_mock_server_for_the_other_fixtures(pytester: pyt
     )
     pytester.makepyfile(
         """
-        def test_uses_the_project_server(background_tasks_api):
+        def test_uses_the_project_server(mock_server, background_tasks_api):
             assert len(background_tasks_api.list_background_tasks_api_v1_background_task_get().data) == 3
+            assert mock_server.requests[0].headers["Authorization"] == "Bearer project-token"
         """
     )
     pytester.runpytest(*FAST).assert_outcomes(passed=1)
 
 
-@pytest.mark.parametrize(
-    "how", ["-p", "pytest_plugins"], ids=["-p option", "pytest_plugins in conftest"]
-)
+@pytest.mark.parametrize("how", ["-p", "pytest_plugins"], ids=["-p option", "pytest_plugins in conftest"])
 def test_naming_the_plugin_explicitly_as_well_does_not_register_it_twice(
     pytester: pytest.Pytester, how: str
 ) -> None:
