@@ -83,6 +83,7 @@ class _Exchange:
         self.sent = 0
         self.reused = self.resent = self.cut = False
         self.connection: Any = None
+        self.sock: Optional[socket.socket] = None
         self.answer: Optional[Answer] = None
 
     def start_attempt(self, seconds: Optional[float]) -> None:
@@ -109,15 +110,15 @@ class _Exchange:
 
     def note_request(self, connection: Any, reused: bool) -> None:
         self.sent += 1
-        self.connection, self.reused = connection, reused
+        self.connection, self.reused, self.sock = connection, reused, None
 
     def stop(self) -> None:
         """Cut the connection in use, whatever it is doing (the watchdog's call: time is up)."""
         self.cut = True
-        connection = self.connection
-        if connection is not None and connection.exchange is self and connection.sock is not None:
+        sock = self.sock
+        if sock is not None and self.connection.exchange is self:  # not yet another call's
             with contextlib.suppress(OSError):
-                connection.sock.shutdown(socket.SHUT_RDWR)
+                sock.shutdown(socket.SHUT_RDWR)
 
     def may_resend(self, error: BaseException) -> bool:
         """Whether a failed attempt goes again at once, without spending a retry: the first time
@@ -228,6 +229,8 @@ class _Reporting:
             exchange.note_request(self, reused=self.sock is not None and self.requests_sent > 0)  # type: ignore[attr-defined]
         super().request(*args, **kwargs)  # type: ignore[misc]
         self.requests_sent += 1
+        if exchange is not None:  # the socket the answer will come on (connected by now)
+            exchange.sock = self.sock  # type: ignore[attr-defined]
 
 
 class _Pool(HTTPConnectionPool):
