@@ -531,7 +531,9 @@ def _translate(failure: BaseException, exchange: _Exchange, url: str) -> OpenApi
                               status=answer.status, body="", headers=answer.headers, **details)
     if isinstance(error, NewConnectionError):  # before timeouts: urllib3 derives it from one
         return ApiConnectionError(f"could not connect to {where}: {cause}", **details)
-    if exchange.cut or isinstance(error, (urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError)):
+    if exchange.cut:
+        return ApiTimeoutError(f"{where} did not answer within the time an attempt has", **details)
+    if isinstance(error, (urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError)):
         return ApiTimeoutError(f"timed out talking to {where}: {cause}", **details)
     if isinstance(error, SSLError):
         return ApiConnectionError(f"TLS handshake with {where} failed: {cause}", **details)
