@@ -201,14 +201,14 @@ class ApiException(OpenApiException):
             reason = http_resp.reason if reason is None else reason
             body = _text(http_resp.read() if hasattr(http_resp, "read") else http_resp.data) if body is None else body
             headers = http_resp.headers if headers is None else headers
-        self.status = status
-        self.reason = reason
-        self.body = body
-        self.data = data
-        self.headers = headers
-        self.retry_after = retry_after
-        self.attempts = attempts
-        self.request_id = request_id
+        self.status: Optional[int] = status
+        self.reason: Optional[str] = reason
+        self.body: Optional[str] = body
+        self.data: ErrorData = data
+        self.headers: Optional[Mapping[str, str]] = headers
+        self.retry_after: Optional[float] = retry_after
+        self.attempts: int = attempts
+        self.request_id: Optional[str] = request_id
         secrets = tuple(secrets)
         super().__init__(hide_secrets(self._summary(), secrets))
         self._excerpts = hide_secrets(self._describe_answer(), secrets)
