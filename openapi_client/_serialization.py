@@ -48,7 +48,7 @@ _SIMPLE_TYPES: Dict[str, Any] = {
 
 def apply_auth(headers: Dict[str, str], setting: Mapping[str, Any]) -> None:
     """Add the header an auth setting (``{"in": "header", "key": ..., "value": ...}``) describes."""
-    if not isinstance(setting, Mapping):
+    if not isinstance(setting, dict) and not isinstance(setting, Mapping):
         raise ApiTypeError(
             "_request_auth must be a dict like {'in': 'header', 'key': ..., 'value': ...}, "
             f"not {type(setting).__name__}"

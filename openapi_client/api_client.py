@@ -182,37 +182,63 @@ class ApiClient:
     def _exchange(self, call: Call[Any], *, preload: bool = True) -> RESTResponse:
         """Send one operation call; the answer comes back undecoded, whatever its status."""
         options = call.options
-        unknown = options.keys() - _OPTION_NAMES
-        if unknown:
-            raise ApiTypeError(
-                f"got unexpected keyword argument(s) {', '.join(sorted(unknown))}; "
-                f"per-call options are {', '.join(sorted(_OPTION_NAMES))}"
-            )
-        extra = options.get("_headers") or {}
-        if not isinstance(extra, Mapping):
-            raise ApiTypeError(f"_headers must be a mapping, not {type(extra).__name__}")
-        host_index = options.get("_host_index")
+        if options:
+            _check_options(options)
+        base = self.configuration.host
+        if options.get("_host_index") is not None:
+            base = self.configuration.get_host_from_settings(options["_host_index"])
+        headers, request_id = self._headers(call.header_params, options.get("_headers"), options.get("_request_auth"))
+        url = _url(base, call.endpoint.path, call.path_params, call.query_params)
+        return self._send(call.endpoint.method, url, headers, request_id, options, preload)
+
+    def _headers(self, params: Optional[Mapping[str, Any]], extra: Optional[Mapping[str, Any]],
+                 request_auth: Optional[Mapping[str, Any]]) -> Tuple[Dict[str, str], str]:
+        """A request's headers and its request id: the client's defaults and credentials, then
+        ``params`` and ``extra`` (which win), and a new ``svix-req-id`` unless those give one."""
+        given = dict(self.default_headers)
+        if self.cookie:
+            given["Cookie"] = self.cookie
+        for setting in [request_auth] if request_auth is not None else self.configuration.auth_settings().values():
+            apply_auth(given, setting)
+        for source in (params, extra):
+            for name, value in (source or {}).items():
+                if value is not None:
+                    given[name] = value if isinstance(value, str) else query_value(value)
+        check_headers(given)  # the rest are this module's own
+        request_id = _request_id(given)
+        if request_id is None:
+            request_id = given[REQUEST_ID_HEADER] = str(random.getrandbits(64))
+        return {"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING, **given}, request_id
+
+    def _send(self, method: str, url: str, headers: Dict[str, str], request_id: Optional[str],
+              options: Mapping[str, Any], preload: bool) -> RESTResponse:
+        """Hand a built request to the transport. With DEBUG on for the ``openapi_client`` logger,
+        one line is logged per call, answered or failed: method, URL and headers (credentials and
+        custom header values as ``***``), request id, status or error, attempts, time taken."""
         request_auth = options.get("_request_auth")
-        endpoint = call.endpoint
-        method, url, headers, _, _ = self.param_serialize(
-            endpoint.method,
-            endpoint.path,
-            call.path_params,
-            call.query_params,
-            {**call.header_params, **extra},
-            _host=None if host_index is None else self.configuration.get_host_from_settings(host_index),
-            _request_auth=request_auth,
-        )
-        return self.call_api(
-            method,
-            url,
-            headers,
-            _request_timeout=options.get("_request_timeout"),
-            _request_retries=options.get("_request_retries"),
-            _request_deadline=options.get("_request_deadline"),
-            _preload_content=preload,
-            _request_auth=request_auth,
-        )
+        debug = _log.isEnabledFor(logging.DEBUG)
+        started = time.perf_counter() if debug else 0.0
+        try:
+            response = self.rest_client.request(
+                method,
+                url,
+                headers,
+                _request_timeout=options.get("_request_timeout"),
+                retries=options.get("_request_retries"),
+                deadline=options.get("_request_deadline"),
+                preload_content=preload,
+                request_id=request_id,
+                secret_headers=(request_auth["key"],) if request_auth else (),
+                secrets=functools.partial(self._secrets, request_auth),
+            )
+        except OpenApiException as error:
+            if debug:
+                _log_exchange(method, url, headers, started, f"failed: {error}")
+            raise
+        if debug:
+            _log_exchange(method, url, headers, started,
+                          f"{response.status} {response.reason or ''} (attempts: {response.attempts})")
+        return response
 
     def _decoded(self, response: RESTResponse, wanted: Optional[Type[Any]]) -> ApiResponse[Any]:
         """A 2xx decoded into ``wanted`` (``None``: no data), or the exception for the status."""
@@ -277,27 +303,8 @@ class ApiClient:
         """
         if body is not None or files or post_params:
             raise ApiValueError("this API's operations take no request body")
-        path = resource_path.format_map({name: path_segment(name, value) for name, value in (path_params or {}).items()})
-        url = (self.configuration.host if _host is None else _host) + path
-        pairs = [(name, query_value(value)) for name, value in query_params or () if value is not None]
-        if pairs:
-            try:
-                url += "?" + urlencode(pairs, quote_via=quote)
-            except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it
-                raise ApiValueError(f"a query value is not valid Unicode text: {exc.reason}") from exc
-        headers = {"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING, **self.default_headers}
-        if self.cookie:
-            headers["Cookie"] = self.cookie
-        settings = [_request_auth] if _request_auth is not None else self.configuration.auth_settings().values()
-        for setting in settings:
-            apply_auth(headers, setting)
-        for name, value in (header_params or {}).items():
-            if value is not None:
-                headers[name] = value if isinstance(value, str) else query_value(value)
-        check_headers(headers)
-        if not any(name.lower() == REQUEST_ID_HEADER for name in headers):
-            headers[REQUEST_ID_HEADER] = str(random.getrandbits(64))
-        return method, url, headers, None, []
+        url = _url(self.configuration.host if _host is None else _host, resource_path, path_params, query_params)
+        return method, url, self._headers(header_params, None, _request_auth)[0], None, []
 
     def call_api(
         self,
@@ -313,39 +320,13 @@ class ApiClient:
         _preload_content: bool = True,
         _request_auth: Optional[Mapping[str, Any]] = None,
     ) -> RESTResponse:
-        """Send a serialized request; the answer comes back undecoded, whatever its status.
-
-        With DEBUG on for the ``openapi_client`` logger, one line is logged per call, answered
-        or failed: method, URL, request id and headers (credentials and custom header values
-        shown as ``***``), status or error, time taken.
-        """
-        headers = header_params or {}
-        request_id = next((value for name, value in headers.items() if name.lower() == REQUEST_ID_HEADER), None)
-        debug = _log.isEnabledFor(logging.DEBUG)
-        started = time.perf_counter() if debug else 0.0
-        try:
-            response = self.rest_client.request(
-                method,
-                url,
-                headers,
-                body,
-                post_params,
-                _request_timeout,
-                retries=_request_retries,
-                deadline=_request_deadline,
-                preload_content=_preload_content,
-                request_id=request_id,
-                secret_headers=(_request_auth["key"],) if _request_auth else (),
-                secrets=functools.partial(self._secrets, _request_auth),
-            )
-        except OpenApiException as error:
-            if debug:
-                _log_exchange(method, url, headers, started, f"failed: {error}")
-            raise
-        if debug:
-            _log_exchange(method, url, headers, started, f"{response.status} {response.reason or ''} "
-                          f"(attempts: {response.attempts})")
-        return response
+        """Send a serialized request; the answer comes back undecoded, whatever its status."""
+        if body is not None or post_params:
+            raise ApiValueError("this API's operations take no request body")
+        options = {"_request_timeout": _request_timeout, "_request_retries": _request_retries,
+                   "_request_deadline": _request_deadline, "_request_auth": _request_auth}
+        headers = dict(header_params or {})
+        return self._send(method, url, headers, _request_id(headers), options, _preload_content)
 
     def response_deserialize(
         self,
@@ -382,6 +363,36 @@ class ApiClient:
     def sanitize_for_serialization(self, obj: Any) -> Any:
         """``obj`` as plain JSON-ready data: models by wire name, enums by value, dates ISO."""
         return to_plain(obj)
+
+
+def _check_options(options: Mapping[str, Any]) -> None:
+    unknown = options.keys() - _OPTION_NAMES
+    if unknown:
+        raise ApiTypeError(
+            f"got unexpected keyword argument(s) {', '.join(sorted(unknown))}; "
+            f"per-call options are {', '.join(sorted(_OPTION_NAMES))}"
+        )
+    extra = options.get("_headers")
+    if extra is not None and not isinstance(extra, Mapping):
+        raise ApiTypeError(f"_headers must be a mapping, not {type(extra).__name__}")
+
+
+def _request_id(headers: Mapping[str, str]) -> Optional[str]:
+    return next((value for name, value in headers.items() if name.lower() == REQUEST_ID_HEADER), None)
+
+
+def _url(base: str, path: str, path_params: Optional[Mapping[str, Any]],
+         query_params: Optional[Sequence[Tuple[str, Any]]]) -> str:
+    """``base`` + ``path`` with each path parameter as one escaped segment, and the query
+    parameters that are not ``None``."""
+    url = base + path.format_map({name: path_segment(name, value) for name, value in (path_params or {}).items()})
+    pairs = [(name, query_value(value)) for name, value in query_params or () if value is not None]
+    if not pairs:
+        return url
+    try:
+        return url + "?" + urlencode(pairs, quote_via=quote)
+    except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it
+        raise ApiValueError(f"a query value is not valid Unicode text: {exc.reason}") from exc
 
 
 def _is_json_error(exc: PydanticValidationError) -> bool:

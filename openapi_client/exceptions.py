@@ -92,7 +92,7 @@ class _ArgumentError(OpenApiException):
 
     def __init__(self, msg: str, path_to_item: PathToItem = None) -> None:
         self.path_to_item = path_to_item
-        super().__init__(f"{msg} at {render_path(path_to_item)}" if path_to_item else msg)
+        super().__init__(f"{msg} at {_render_path(path_to_item)}" if path_to_item else msg)
 
 
 class ApiTypeError(_ArgumentError, TypeError):
@@ -299,7 +299,7 @@ def exception_class_for_status(status: int) -> Type[ApiException]:
     return ServiceException if 500 <= status <= 599 else ApiException
 
 
-def render_path(path_to_item: Sequence[Union[str, int]]) -> str:
+def _render_path(path_to_item: Sequence[Union[str, int]]) -> str:
     """``['a', 0, 'b']`` as ``['a'][0]['b']``."""
     return "".join(f"[{part}]" if isinstance(part, int) else f"['{part}']" for part in path_to_item)
 

@@ -196,20 +196,24 @@ class _Answer(http.client.HTTPResponse):
 
     def read(self, amt: Optional[int] = None) -> bytes:
         exchange = _EXCHANGE.get()
-        if amt is not None or exchange is None or (self.length is not None and self.length <= exchange.max_bytes):
+        if exchange is None:  # not read for a call of this package's
             return super().read(amt)
-        parts: List[bytes] = []  # a body of unknown length (or too long): a piece at a time, counted
-        size = 0
-        while self.length is None or self.length <= exchange.max_bytes:
-            part = super().read(_CHUNK)
+        if amt is not None or self.length is not None:  # a read of known size: counted
+            return self._counted(super().read(amt), exchange)
+        parts: List[bytes] = []  # all of a body of unknown length: a piece at a time, counted
+        while True:
+            part = self._counted(super().read(_CHUNK), exchange)
             if not part:
                 return b"".join(parts)
-            size += len(part)
-            if size > exchange.max_bytes:
-                break
             parts.append(part)
-        self.close()
-        raise exchange.too_large()
+
+    def _counted(self, data: bytes, exchange: _Exchange) -> bytes:
+        """``data``, once it and what is announced to follow fit in ``max_response_bytes``."""
+        self.body_read = getattr(self, "body_read", 0) + len(data)
+        if self.body_read + (self.length or 0) > exchange.max_bytes:
+            self.close()
+            raise exchange.too_large()
+        return data
 
 
 class _Reporting:
@@ -246,8 +250,13 @@ class _TLSPool(HTTPSConnectionPool):
 _REPORTING_POOLS = {"http": _Pool, "https": _TLSPool}
 
 
-class RESTResponse(io.IOBase):
-    """An HTTP answer: ``status``, ``reason``, ``headers`` and, once read, ``data`` (decoded bytes)."""
+class RESTResponse:
+    """An HTTP answer: ``status``, ``reason``, ``headers`` and, once read, ``data`` (decoded bytes).
+
+    File-like enough for code written against generated clients: ``read()``, ``close()``,
+    ``closed``, ``with``, iteration by line. An unread answer dropped without ``close()`` takes
+    its connection with it (urllib3 closes it), reading nothing more.
+    """
 
     def __init__(self, resp: Answer, *, url: str = "", exchange: Optional[_Exchange] = None,
                  data: Optional[bytes] = None) -> None:
@@ -258,6 +267,7 @@ class RESTResponse(io.IOBase):
         self.status: int = resp.status
         self.reason: Optional[str] = resp.reason
         self.data = data
+        self.closed = False
 
     @property
     def headers(self) -> Mapping[str, str]:
@@ -313,12 +323,15 @@ class RESTResponse(io.IOBase):
     def close(self) -> None:
         """Finish with the answer. Of an unread one, at most 64 KiB are read, for at most a
         second, to keep the connection for reuse; if that is not all of it, it is closed instead."""
-        if not self.closed:
-            try:
-                if self.data is None and self._bounded:
-                    _discard(self.response, self._exchange)
-            finally:
-                super().close()
+        if not self.closed and self.data is None and self._bounded:
+            _discard(self.response, self._exchange)
+        self.closed = True
+
+    def __enter__(self) -> RESTResponse:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def __iter__(self) -> Iterator[bytes]:
         """The body's lines (reads the whole body first)."""
@@ -343,7 +356,7 @@ def _watched(exchange: _Exchange, url: str) -> Iterator[None]:
 def _read_body(response: Answer, exchange: _Exchange) -> bytes:
     """The whole body, decoded, at most ``max_response_bytes`` of it."""
     exchange.answer = response
-    if not response.headers.get("content-encoding"):
+    if "content-encoding" not in response.headers:
         return response.read()  # bounded by _Answer.read
     parts: List[bytes] = []  # inflated a piece at a time, and only as far as the limit
     size = 0
@@ -384,20 +397,25 @@ class RESTClientObject:
         # urllib3 drops Authorization and Cookie on a redirect to another host; API keys travel
         # in headers of the user's choosing, so they must be dropped too.
         self._secret_headers = frozenset(name.lower() for name in configuration.api_key)
-        self.retries = _dropping(make_retry(configuration.retries), self._secret_headers)
-        pool_args: Dict[str, Any] = {
-            "num_pools": 10,
-            "maxsize": configuration.connection_pool_maxsize,
-            "cert_reqs": ssl.CERT_REQUIRED if configuration.verify_ssl else ssl.CERT_NONE,
+        policy = make_retry(configuration.retries, max_retry_wait=configuration.max_retry_wait)
+        self.retries = _dropping(policy, self._secret_headers)
+        # What urllib3 is handed for a call's first attempt under the configured policy and
+        # timeout, made once (making them costs 2 % of a small call).
+        self._first_try = redirects_only(self.retries)
+        self._timeout = urllib3.Timeout(connect=self.timeout[0], read=self.timeout[1])
+        settings: Dict[str, Any] = {
             "ca_certs": configuration.ssl_ca_cert,
             "ca_cert_data": configuration.ca_cert_data,
             "cert_file": configuration.cert_file,
             "key_file": configuration.key_file,
             "assert_hostname": configuration.assert_hostname,
             "server_hostname": configuration.tls_server_name,
+            "socket_options": configuration.socket_options,
         }
-        if configuration.socket_options is not None:
-            pool_args["socket_options"] = configuration.socket_options
+        # Only what is set: urllib3 hands these to plain-HTTP pools too, and some refuse them.
+        pool_args = {name: value for name, value in settings.items() if value is not None}
+        pool_args.update(num_pools=10, maxsize=configuration.connection_pool_maxsize,
+                         cert_reqs=ssl.CERT_REQUIRED if configuration.verify_ssl else ssl.CERT_NONE)
         #: The one manager every request goes through: a ProxyManager when a proxy is set and
         #: the host is not in ``no_proxy``. It may be replaced (generated clients' users do, to
         #: add a proxy); the pools of the one in place are made to report to each call.
@@ -466,7 +484,7 @@ class RESTClientObject:
                     raise error  # type: ignore[misc]
                 return answer, data
             retried += 1
-            reason = describe_error(error) if answer is None else f"status {answer.status}"
+            reason = _describe_error(error) if answer is None else f"status {answer.status}"
             _log.info("Retrying %s %s after %s (retry %d, waiting %.2fs)",
                       method, redact_url(url, query=False), reason, retried, wait)
             if answer is not None and data is None:
@@ -488,9 +506,13 @@ class RESTClientObject:
         _WATCHDOG.watch(exchange)
         streamed = False
         try:
+            connect_limit = exchange.limit(connect)
+            timeout = self._timeout
+            if limits is not self.timeout or connect_limit != connect:
+                timeout = urllib3.Timeout(connect=connect_limit, read=read)
             answer = manager.urlopen(
-                method, url, headers=headers, retries=redirects_only(policy), redirect=True,
-                timeout=urllib3.Timeout(connect=exchange.limit(connect), read=read), preload_content=False,
+                method, url, headers=headers, retries=self._first_try if policy is self.retries else redirects_only(policy),
+                redirect=True, timeout=timeout, preload_content=False,
             )
             streamed = not preload
             return answer, (None if streamed else _read_body(answer, exchange)), None
@@ -522,7 +544,7 @@ def _translate(failure: BaseException, exchange: _Exchange, url: str) -> OpenApi
     """The error boundary: what urllib3 and everything below it raised, as the package's own
     exception (the caller chains ``failure``'s reason as its cause)."""
     error = _reason(failure)
-    where, cause, details = origin(url), describe_error(error), exchange.details()
+    where, cause, details = origin(url), _describe_error(error), exchange.details()
     answer = exchange.answer
     if exchange.expired():
         return ApiTimeoutError(f"the call to {where} ran out of its {exchange.deadline:g}s deadline", **details)
@@ -542,7 +564,7 @@ def _translate(failure: BaseException, exchange: _Exchange, url: str) -> OpenApi
     return ApiConnectionError(f"the connection to {where} failed: {cause}", **details)
 
 
-def describe_error(error: Optional[BaseException]) -> str:
+def _describe_error(error: Optional[BaseException]) -> str:
     """The innermost cause of a urllib3 error as ``"Type: text"``, e.g.
     ``"ConnectionRefusedError: [Errno 111] Connection refused"``."""
     inner = _innermost(error) if error is not None else None

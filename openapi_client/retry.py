@@ -130,15 +130,19 @@ class RetryPolicy(Retry):
         )
 
 
-def make_retry(spec: Union[None, bool, int, Retry], *, like: Optional[Retry] = None) -> Retry:
+def make_retry(spec: Union[None, bool, int, Retry], *, like: Optional[Retry] = None,
+               max_retry_wait: float = MAX_RETRY_WAIT) -> Retry:
     """A urllib3 ``Retry`` as given; an int, that many retries: ``like``'s policy when it is a
-    :class:`RetryPolicy` (the configured one, for a per-call count), else the default policy."""
+    :class:`RetryPolicy` (the configured one, for a per-call count), else the default policy
+    honouring waits up to ``max_retry_wait``."""
     if isinstance(spec, Retry):
         return spec
     if spec is None or spec is False:
         spec = 0 if spec is False else DEFAULT_RETRIES
     check_int("retries", spec, 0)
-    return like.new(total=spec) if isinstance(like, RetryPolicy) else RetryPolicy(spec)
+    if isinstance(like, RetryPolicy):
+        return like.new(total=spec)
+    return RetryPolicy(spec, max_retry_wait=max_retry_wait)
 
 
 def redirects_only(policy: Retry) -> Retry:
@@ -158,7 +162,9 @@ def next_try(policy: Retry, method: str, url: str, answer: Optional[BaseHTTPResp
         spent = answer.retries  # the redirects urllib3 followed on the way spend the same total
         if spent is not None and len(spent.history) > len(policy.history):
             policy = policy.new(total=spent.total, redirect=spent.redirect, history=spent.history)
-        if not policy.is_retry(method, answer.status, "Retry-After" in answer.headers):
+        status = answer.status
+        asks_wait = status in policy.RETRY_AFTER_STATUS_CODES and "Retry-After" in answer.headers
+        if not policy.is_retry(method, status, asks_wait):
             return policy, None
     try:
         after = policy.increment(method, url, response=answer, error=error)  # type: ignore[arg-type]

@@ -48,6 +48,7 @@ class BaseApi:
         return bool(self.api_client.configuration.client_side_validation)
 
     def _send(self, call: Call[T]) -> ApiResponse[T]:
+        """The answer to ``call``, decoded (the exception for its status if it is not a 2xx)."""
         client = self.api_client
         return client._decoded(client._exchange(call), call.endpoint.response_type)
 
