@@ -71,8 +71,9 @@ def test_repr_shows_the_settings_in_force() -> None:
 
 def test_settings_given_are_the_settings_in_force() -> None:
     policy = RetryPolicy(4, backoff_base=0.01)
-    configuration = Configuration(retries=policy, timeout=3, deadline=None, max_retry_wait=5,
-                                  max_response_bytes=1024)
+    configuration = Configuration(
+        retries=policy, timeout=3, deadline=None, max_retry_wait=5, max_response_bytes=1024
+    )
     assert configuration.retries is policy
     assert (configuration.timeout, configuration.deadline) == (3, None)
     assert (configuration.max_retry_wait, configuration.max_response_bytes) == (5, 1024)
@@ -131,7 +132,11 @@ def test_the_host_loses_its_trailing_slash() -> None:
 
 @pytest.mark.parametrize(
     "host",
-    ["https://user:hunter2@api.svix.com", "https://:hunter2@api.svix.com/", "http://user:hunter2@127.0.0.1:8000"],
+    [
+        "https://user:hunter2@api.svix.com",
+        "https://:hunter2@api.svix.com/",
+        "http://user:hunter2@127.0.0.1:8000",
+    ],
 )
 def test_a_host_with_credentials_is_refused_without_showing_the_password(host: str) -> None:
     refused = r"must not carry credentials .* access_token="
@@ -257,7 +262,10 @@ def test_api_keys_are_sent_in_their_headers_with_their_prefix() -> None:
     assert configuration.get_api_key_with_prefix("X-Missing", alias="X-Other") == "o"
     settings = configuration.auth_settings()
     assert settings["ApiKey:X-Api-Key"] == {
-        "type": "api_key", "in": "header", "key": "X-Api-Key", "value": "Key k"
+        "type": "api_key",
+        "in": "header",
+        "key": "X-Api-Key",
+        "value": "Key k",
     }
     assert settings["ApiKey:X-Other"]["value"] == "o"
 

@@ -134,8 +134,12 @@ def test_an_exception_built_from_a_response_reads_its_body() -> None:
 
 def test_the_message_shows_status_error_requested_wait_attempts_and_request_id() -> None:
     error = TooManyRequestsException(
-        status=429, reason="Too Many Requests", data=HttpErrorOut(code="rate_limited", detail="Slow down"),
-        retry_after=3.0, attempts=3, request_id="1234567890",
+        status=429,
+        reason="Too Many Requests",
+        data=HttpErrorOut(code="rate_limited", detail="Slow down"),
+        retry_after=3.0,
+        attempts=3,
+        request_id="1234567890",
     )
     assert str(error) == (
         "(429) Too Many Requests: rate_limited: Slow down (server asked to retry after 3s) "
@@ -166,8 +170,9 @@ def test_a_long_body_is_shortened_in_the_message_but_kept_whole() -> None:
 
 
 def test_a_decode_error_keeps_the_raw_body_and_status() -> None:
-    error = ApiDecodeError("the answer is not valid JSON", status=200, body="{oops", headers={},
-                           request_id="7")
+    error = ApiDecodeError(
+        "the answer is not valid JSON", status=200, body="{oops", headers={}, request_id="7"
+    )
     assert (error.status, error.body, error.reason) == (200, "{oops", "the answer is not valid JSON")
     assert str(error).startswith("(200) the answer is not valid JSON (request id 7)")
 
@@ -194,7 +199,10 @@ def test_a_secret_given_to_an_error_answers_exception_is_hidden_but_kept_in_body
     headers = {"Content-Type": "application/json", "X-Echo": f"Bearer {TOKEN}"}
     body = f'{{"code": "unauthorized", "detail": "bad token {TOKEN}"}}'
     error = UnauthorizedException(
-        status=401, reason=f"Unauthorized {TOKEN}", body=body, headers=headers,
+        status=401,
+        reason=f"Unauthorized {TOKEN}",
+        body=body,
+        headers=headers,
         data=HttpErrorOut(code="unauthorized", detail=f"bad token {TOKEN}"),
         secrets=[TOKEN, f"Bearer {TOKEN}"],
     )
@@ -229,8 +237,15 @@ PICKLED = [
     pytest.param(ResponseTooLargeError("too large", limit=10, attempts=1), id="too-large"),
     pytest.param(
         TooManyRequestsException(
-            status=429, reason="Too Many Requests", body=f"echo {TOKEN}", data=NOT_FOUND,
-            headers={"Retry-After": "3"}, retry_after=3.0, attempts=3, request_id="5", secrets=[TOKEN],
+            status=429,
+            reason="Too Many Requests",
+            body=f"echo {TOKEN}",
+            data=NOT_FOUND,
+            headers={"Retry-After": "3"},
+            retry_after=3.0,
+            attempts=3,
+            request_id="5",
+            secrets=[TOKEN],
         ),
         id="error-answer-with-a-secret",
     ),
@@ -256,7 +271,11 @@ def test_a_404_from_a_real_call_pickles_whole(background_tasks_api: BackgroundTa
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is NotFoundException
     assert (copy.status, copy.reason, copy.body, copy.data, copy.request_id) == (
-        error.status, error.reason, error.body, error.data, error.request_id
+        error.status,
+        error.reason,
+        error.body,
+        error.data,
+        error.request_id,
     )
     assert copy.data is not None and copy.data.code == "not_found"
     assert copy.headers is not None and error.headers is not None

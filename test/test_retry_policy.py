@@ -48,7 +48,11 @@ def answer(
 
 
 def after_answer(
-    policy: Retry, status: int, headers: Optional[Dict[str, str]] = None, *, method: str = "GET",
+    policy: Retry,
+    status: int,
+    headers: Optional[Dict[str, str]] = None,
+    *,
+    method: str = "GET",
     max_retry_wait: float = 60.0,
 ) -> Tuple[Retry, Optional[float]]:
     return next_try(policy, method, URL, answer(status, headers), None, max_retry_wait)
