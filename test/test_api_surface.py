@@ -1,4 +1,5 @@
-"""The public surface issue 2 names as the contract: names, ``__all__``, signatures, packaging."""
+"""The package as installed: its public names, every public module's ``__all__``, the settings and
+methods code written against a generated client uses, and the distribution's metadata."""
 
 from __future__ import annotations
 
@@ -14,202 +15,172 @@ from pathlib import Path
 from typing import List
 
 import pytest
-import urllib3
 
 import openapi_client
-from openapi_client import ApiClient, ApiResponse, BackgroundTasksApi, Configuration
-from openapi_client.rest import RESTResponse
+from openapi_client import ApiClient, Configuration
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(openapi_client.__file__).parent
+DISTRIBUTION = "openapi-client-svix-tasks"
 
-MODELS = [
-    "BackgroundTaskOut",
-    "BackgroundTaskData",
-    "ApplicationStats",
-    "BackgroundTaskStatus",
-    "BackgroundTaskType",
-    "ListResponseBackgroundTaskOut",
-    "Ordering",
-    "HttpErrorOut",
-    "HTTPValidationError",
-    "ValidationError",
+#: The names the contract promises at the top level, and the module each lives in.
+CONTRACT = {
+    "openapi_client.models": [
+        "ApplicationStats",
+        "BackgroundTaskData",
+        "BackgroundTaskOut",
+        "BackgroundTaskStatus",
+        "BackgroundTaskType",
+        "HTTPValidationError",
+        "HttpErrorOut",
+        "ListResponseBackgroundTaskOut",
+        "Ordering",
+        "ValidationError",
+    ],
+    "openapi_client.exceptions": [
+        "OpenApiException",
+        "ApiTypeError",
+        "ApiValueError",
+        "ApiKeyError",
+        "ApiAttributeError",
+        "ApiConnectionError",
+        "ApiTimeoutError",
+        "ResponseTooLargeError",
+        "ApiException",
+        "ApiDecodeError",
+        "BadRequestException",
+        "UnauthorizedException",
+        "ForbiddenException",
+        "NotFoundException",
+        "ConflictException",
+        "UnprocessableEntityException",
+        "TooManyRequestsException",
+        "ServiceException",
+        "PaginationError",
+        "TaskFailedError",
+        "TaskWaitTimeoutError",
+    ],
+    "openapi_client.configuration": ["Configuration"],
+    "openapi_client.api_client": ["ApiClient"],
+    "openapi_client.api_response": ["ApiResponse"],
+    "openapi_client.api": ["BackgroundTasksApi"],
+    "openapi_client.retry": ["RetryPolicy"],
+}
+#: The settings a generated client's Configuration has, which user code sets.
+GENERATED_SETTINGS = [
+    "host",
+    "access_token",
+    "api_key",
+    "api_key_prefix",
+    "username",
+    "password",
+    "verify_ssl",
+    "ssl_ca_cert",
+    "cert_file",
+    "key_file",
+    "assert_hostname",
+    "tls_server_name",
+    "proxy",
+    "proxy_headers",
+    "no_proxy",
+    "connection_pool_maxsize",
+    "retries",
+    "socket_options",
+    "logger",
+    "debug",
+    "client_side_validation",
 ]
-EXCEPTIONS = [
-    "OpenApiException",
-    "ApiTypeError",
-    "ApiValueError",
-    "ApiKeyError",
-    "ApiAttributeError",
-    "ApiException",
-    "BadRequestException",
-    "UnauthorizedException",
-    "ForbiddenException",
-    "NotFoundException",
-    "ConflictException",
-    "UnprocessableEntityException",
-    "TooManyRequestsException",
-    "ServiceException",
-    "ApiConnectionError",
-    "ApiTimeoutError",
+#: The methods a generated client's ApiClient has, which user code calls.
+GENERATED_CLIENT_METHODS = [
+    "set_default_header",
+    "param_serialize",
+    "call_api",
+    "response_deserialize",
+    "sanitize_for_serialization",
+    "deserialize",
+    "close",
+    "get_default",
+    "set_default",
 ]
-SETTINGS = [
-    "host", "access_token", "api_key", "api_key_prefix", "username", "password", "verify_ssl",
-    "ssl_ca_cert", "cert_file", "key_file", "assert_hostname", "tls_server_name", "proxy",
-    "proxy_headers", "no_proxy", "connection_pool_maxsize", "retries", "socket_options", "logger",
-    "debug", "client_side_validation",
-]
-CORE = ["Configuration", "ApiClient", "ApiResponse", "BackgroundTasksApi"]
-GET = "get_background_task_api_v1_background_task_task_id_get"
-LIST = "list_background_tasks_api_v1_background_task_get"
 
 
-def _public_modules() -> List[str]:
-    names = ["openapi_client"]
+def public_modules() -> List[str]:
+    names = ["openapi_client", "pytest_openapi_client"]
     for info in pkgutil.walk_packages([str(PACKAGE)], prefix="openapi_client."):
-        parts = info.name.split(".")
-        if any(part.startswith("_") for part in parts[1:]):
-            continue  # private modules, and __main__ (importing it would run the CLI)
-        names.append(info.name)
+        if not any(part.startswith("_") for part in info.name.split(".")[1:]):  # also skips __main__
+            names.append(info.name)
     return names
 
 
-@pytest.mark.parametrize("name", CORE + MODELS + EXCEPTIONS)
-def test_issue_names_are_exported_at_the_top_level(name: str) -> None:
+@pytest.mark.parametrize(
+    ("module", "name"), [(module, name) for module, names in CONTRACT.items() for name in names]
+)
+def test_each_contract_name_is_exported_at_the_top_level_from_its_module(module: str, name: str) -> None:
     assert name in openapi_client.__all__
-    assert getattr(openapi_client, name).__name__ == name
+    assert getattr(openapi_client, name) is getattr(importlib.import_module(module), name)
+    assert name in importlib.import_module(module).__all__
 
 
-@pytest.mark.parametrize("name", MODELS)
-def test_models_live_in_openapi_client_models(name: str) -> None:
-    models = importlib.import_module("openapi_client.models")
-    assert name in models.__all__
-    assert getattr(models, name) is getattr(openapi_client, name)
-
-
-@pytest.mark.parametrize("name", EXCEPTIONS)
-def test_exceptions_live_in_openapi_client_exceptions(name: str) -> None:
-    exceptions = importlib.import_module("openapi_client.exceptions")
-    assert name in exceptions.__all__
-    assert getattr(exceptions, name) is getattr(openapi_client, name)
-
-
-@pytest.mark.parametrize("module_name", _public_modules())
-def test_every_public_module_has_an_all_that_resolves(module_name: str) -> None:
+@pytest.mark.parametrize("module_name", public_modules())
+def test_every_public_module_exports_exactly_what_it_defines_in_public(module_name: str) -> None:
     module = importlib.import_module(module_name)
     exported = getattr(module, "__all__", None)
     assert exported is not None, f"{module_name} has no __all__"
-    missing = [name for name in exported if not hasattr(module, name)]
-    assert missing == []
+    assert [name for name in exported if not hasattr(module, name)] == []
+    defined = [
+        name
+        for name, value in vars(module).items()
+        if (inspect.isclass(value) or inspect.isfunction(value))
+        and value.__module__ == module_name
+        and not name.startswith(("_", "pytest_"))  # pytest_* are hooks pytest finds by name
+    ]
+    assert [name for name in defined if name not in exported] == []
 
 
-def test_star_import_gives_exactly_the_public_names() -> None:
-    namespace: dict = {}
-    exec("from openapi_client import *", namespace)
-    assert set(openapi_client.__all__) <= set(namespace)
-
-
-def test_rest_module_exposes_the_transport() -> None:
+def test_generated_code_finds_api_exception_in_the_rest_module() -> None:
     rest = importlib.import_module("openapi_client.rest")
-    assert rest.ApiException is openapi_client.ApiException  # the seed examples import it from here
-    response = RESTResponse(urllib3.HTTPResponse(body=b"{}", status=200, reason="OK", headers={"A": "b"}))
-    assert (response.status, response.reason, response.data) == (200, "OK", None)
-    assert response.read() == b"{}" and response.data == b"{}"
-    assert response.headers["a"] == "b" and response.getheaders()["A"] == "b"
-    assert response.getheader("a") == "b" and response.getheader("x", "d") == "d"
-    assert {"request", "clear"} <= set(dir(rest.RESTClientObject))
+    assert rest.ApiException is openapi_client.ApiException
 
 
-def test_configuration_has_every_setting_the_issue_names() -> None:
+def test_configuration_has_every_setting_of_a_generated_client() -> None:
     configuration = Configuration()
-    for name in SETTINGS:
-        assert hasattr(configuration, name), name
-    for name in ("get_default", "set_default", "to_debug_report"):
-        assert callable(getattr(Configuration, name))
+    assert [name for name in GENERATED_SETTINGS if not hasattr(configuration, name)] == []
 
 
-def test_api_client_signature_and_methods() -> None:
-    parameters = list(inspect.signature(ApiClient).parameters)
-    assert parameters == ["configuration", "header_name", "header_value", "cookie"]
-    api_client = ApiClient(Configuration())
-    for name in (
-        "default_headers",
-        "user_agent",
-        "set_default_header",
-        "param_serialize",
-        "call_api",
-        "response_deserialize",
-        "sanitize_for_serialization",
-        "deserialize",
-        "close",
-        "__enter__",
-        "__exit__",
-    ):
-        assert hasattr(api_client, name), name
+def test_api_client_takes_and_offers_what_a_generated_client_does() -> None:
+    assert list(inspect.signature(ApiClient).parameters) == [
+        "configuration",
+        "header_name",
+        "header_value",
+        "cookie",
+    ]
+    assert [name for name in GENERATED_CLIENT_METHODS if not callable(getattr(ApiClient, name, None))] == []
+    with ApiClient(Configuration()) as api_client:
+        assert api_client.default_headers["User-Agent"] == api_client.user_agent
 
 
-def test_api_response_fields() -> None:
-    response = ApiResponse(status_code=200, headers={"a": "b"}, data=1, raw_data=b"1")
-    assert (response.status_code, response.headers, response.data, response.raw_data) == (
-        200,
-        {"a": "b"},
-        1,
-        b"1",
-    )
+# -- the distribution -------------------------------------------------------------------------------
 
 
-def test_operations_have_the_generated_signatures() -> None:
-    get = inspect.signature(getattr(BackgroundTasksApi, GET))
-    assert list(get.parameters)[:3] == ["self", "task_id", "idempotency_key"]
-    assert get.parameters["idempotency_key"].default is None
-    listing = inspect.signature(getattr(BackgroundTasksApi, LIST))
-    assert list(listing.parameters)[:5] == ["self", "iterator", "limit", "order", "idempotency_key"]
-    assert all(listing.parameters[name].default is None for name in ("iterator", "limit", "order"))
-    assert "_request_timeout" in (getattr(BackgroundTasksApi, GET).__doc__ or "")
+def test_the_distribution_is_named_and_versioned_as_the_package() -> None:
+    assert importlib.metadata.version(DISTRIBUTION) == openapi_client.__version__
+    assert importlib.metadata.metadata(DISTRIBUTION)["Requires-Python"] == ">=3.9"
 
 
-@pytest.mark.parametrize("operation", [GET, LIST])
-def test_the_three_variants_are_views_of_one_implementation(operation: str) -> None:
-    plain = getattr(BackgroundTasksApi, operation)
-    with_info = getattr(BackgroundTasksApi, operation + "_with_http_info")
-    raw = getattr(BackgroundTasksApi, operation + "_without_preload_content")
-    assert plain.__wrapped__ is with_info.__wrapped__ is raw.__wrapped__
-    assert plain.__name__ == operation
-    assert inspect.signature(raw).return_annotation == "RESTResponse"
-    assert str(inspect.signature(with_info).return_annotation).startswith("ApiResponse[")
-
-
-def test_api_module_stays_short() -> None:
-    # A generated client spends ~650 lines on these two GETs; the variants here are one line each.
-    source = (PACKAGE / "api" / "background_tasks_api.py").read_text(encoding="utf-8")
-    assert len(source.splitlines()) <= 200
-    for operation in (GET, LIST):
-        for suffix in ("", "_with_http_info", "_without_preload_content"):
-            assert re.search(rf"^    {operation}{suffix} = returns_\w+\(_\w+\)$", source, re.MULTILINE)
-
-
-def test_runtime_dependencies_are_only_the_four_allowed() -> None:
-    requirements = importlib.metadata.requires("openapi_client") or []
+def test_the_runtime_dependencies_are_only_the_four_allowed() -> None:
     runtime = {
         re.split(r"[<>=!~ ;\[]", requirement, maxsplit=1)[0].lower().replace("_", "-")
-        for requirement in requirements
+        for requirement in importlib.metadata.requires(DISTRIBUTION) or []
         if "extra ==" not in requirement
     }
     assert runtime == {"urllib3", "pydantic", "python-dateutil", "typing-extensions"}
-    assert importlib.metadata.metadata("openapi_client")["Requires-Python"] == ">=3.9"
-
-
-def test_py_typed_is_in_the_package() -> None:
-    assert (PACKAGE / "py.typed").is_file()
 
 
 def test_py_typed_is_packed_by_the_build(tmp_path: Path) -> None:
-    # ``build_py`` is the step that lays out what a wheel contains; running it alone needs no
-    # network and no ``wheel`` package.
-    # The test extra asks for setuptools >= 61, the first that reads [project] in pyproject.toml.
+    # build_py lays out what a wheel contains; run alone it needs no network and no wheel package.
     source = tmp_path / "src"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md", "setup.cfg"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "pytest_openapi_client.py"):
         shutil.copy(ROOT / name, source / name)
     shutil.copytree(PACKAGE, source / "openapi_client", ignore=shutil.ignore_patterns("__pycache__"))
     built = subprocess.run(
@@ -224,4 +195,5 @@ def test_py_typed_is_packed_by_the_build(tmp_path: Path) -> None:
     packed = source / "out" / "openapi_client"
     assert (packed / "py.typed").is_file()
     assert (packed / "models" / "background_task_out.py").is_file()
+    assert (source / "out" / "pytest_openapi_client.py").is_file()
     assert not (source / "out" / "test").exists()

@@ -1,19 +1,18 @@
-"""The retry policy as a value: which failures are retried, how long it waits, when it stops.
-
-Pure unit tests in the manner of urllib3's own ``test_retry.py``: build a :class:`RetryPolicy`,
-feed ``increment()`` the answers and errors urllib3 would feed it (real urllib3
-``HTTPResponse`` objects built in memory), and assert on the policy it hands back. No sockets
-and no sleeping: ``increment()`` only plans a wait (``planned_wait``), ``sleep()`` takes it.
-"""
+"""The retry policy as a value, without sockets or sleeps, in the manner of urllib3's own
+``test_retry.py``: build a policy, hand ``next_try`` the answers (urllib3 ``HTTPResponse`` objects
+built in memory) and errors urllib3 would hand it, and assert on the policy and the wait it gives
+back."""
 
 from __future__ import annotations
 
 import email.utils
-import logging
+import math
 import time
-from typing import Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from urllib3.exceptions import (
     ConnectTimeoutError,
     MaxRetryError,
@@ -23,73 +22,84 @@ from urllib3.exceptions import (
     SSLError,
 )
 from urllib3.response import HTTPResponse
-from urllib3.util.retry import Retry
+from urllib3.util.retry import RequestHistory, Retry
 
-from openapi_client.configuration import DEFAULT_RETRIES, MAX_RETRY_WAIT
+import openapi_client
 from openapi_client.retry import (
-    BACKOFF_BASE,
-    BACKOFF_JITTER,
-    BACKOFF_MAX,
     DEFAULT_RETRY_STATUSES,
-    MAX_REDIRECTS,
-    RetriesExhausted,
     RetryPolicy,
+    make_retry,
+    next_try,
     parse_retry_after,
+    redirects_only,
+    requested_wait,
+    wait_before_retry,
 )
 
 URL = "/api/v1/background-task/?limit=2"
+#: A policy whose backoff is exactly 0.5 s, 1 s, 2 s, ... so waits can be compared.
+STEADY = RetryPolicy(10, backoff_jitter_ratio=0)
 
 
-def answer(status: int, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
-    return HTTPResponse(body=b"", headers=headers or {}, status=status)
+def answer(
+    status: int, headers: Optional[Dict[str, str]] = None, retries: Optional[Retry] = None
+) -> HTTPResponse:
+    return HTTPResponse(body=b"", headers=headers or {}, status=status, retries=retries)
 
 
-def retry_after_503(policy: RetryPolicy, headers: Dict[str, str]) -> RetryPolicy:
-    return policy.increment("GET", URL, response=answer(503, headers))
+def after_answer(
+    policy: Retry,
+    status: int,
+    headers: Optional[Dict[str, str]] = None,
+    *,
+    method: str = "GET",
+    max_retry_wait: float = 60.0,
+) -> Tuple[Retry, Optional[float]]:
+    return next_try(policy, method, URL, answer(status, headers), None, max_retry_wait)
 
 
-# -- the defaults, as data ---------------------------------------------------------------------
+def after_error(policy: Retry, error: Exception) -> Tuple[Retry, Optional[float]]:
+    return next_try(policy, "GET", URL, None, error, 60.0)
+
+
+def http_date(seconds_from_now: float) -> str:
+    return email.utils.formatdate(time.time() + seconds_from_now, usegmt=True)
+
+
+# -- the default ------------------------------------------------------------------------------------
 
 
 def test_the_default_policy_is_the_documented_one() -> None:
     policy = RetryPolicy()
     assert isinstance(policy, Retry)
-    assert policy.total == DEFAULT_RETRIES == 2
+    assert policy.total == 2 and policy.redirect == 5 and policy.other == 0
     assert set(policy.status_forcelist) == set(DEFAULT_RETRY_STATUSES) == {408, 429, 500, 502, 503, 504}
-    assert (BACKOFF_BASE, BACKOFF_MAX, BACKOFF_JITTER) == (0.5, 8.0, 0.25)
-    assert policy.backoff_base == BACKOFF_BASE and policy.backoff_max == BACKOFF_MAX
-    assert policy.max_retry_wait == MAX_RETRY_WAIT == 60.0
-    assert policy.deadline is None
-    assert policy.redirect == MAX_REDIRECTS
-    # Exhausted status retries hand back the last answer instead of urllib3's MaxRetryError.
-    assert policy.raise_on_status is False
+    assert (policy.backoff_base, policy.backoff_max, policy.backoff_jitter_ratio) == (0.5, 8.0, 0.25)
+    assert policy.max_retry_wait == 60.0
+    assert repr(policy) == (
+        "RetryPolicy(total=2, backoff_base=0.5, statuses=[408, 429, 500, 502, 503, 504], max_retry_wait=60.0)"
+    )
 
 
-# -- which answers are retried -----------------------------------------------------------------
+# -- what is retried --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("status", [408, 429, 500, 502, 503, 504])
-def test_transient_statuses_are_retried(status: int) -> None:
-    assert RetryPolicy().is_retry("GET", status, has_retry_after=False)
+def test_a_transient_status_is_retried(status: int) -> None:
+    policy, wait = after_answer(RetryPolicy(), status)
+    assert wait is not None
+    assert policy.total == 1 and policy.history[-1].status == status
 
 
-@pytest.mark.parametrize("status", [200, 201, 204, 304, 400, 401, 403, 404, 405, 409, 410, 422, 501, 505])
-def test_other_statuses_are_not_retried(status: int) -> None:
-    assert not RetryPolicy().is_retry("GET", status, has_retry_after=False)
-    assert not RetryPolicy().is_retry("GET", status, has_retry_after=True)
+@pytest.mark.parametrize("status", [200, 204, 301, 304, 400, 401, 403, 404, 405, 409, 413, 422, 501, 505])
+def test_any_other_status_is_not_retried_even_with_retry_after(status: int) -> None:
+    policy, wait = after_answer(RetryPolicy(), status, {"Retry-After": "1", "Location": "/elsewhere/"})
+    assert wait is None
+    assert policy.history == ()
 
 
-def test_a_non_idempotent_method_is_not_retried_on_status() -> None:
-    assert not RetryPolicy().is_retry("POST", 503, has_retry_after=False)
-
-
-def test_retries_zero_retries_nothing() -> None:
-    with pytest.raises(RetriesExhausted) as caught:
-        RetryPolicy(0).increment("GET", URL, response=answer(503))
-    assert caught.value.attempts == 1
-
-
-# -- which errors are retried ------------------------------------------------------------------
+def test_a_non_idempotent_method_is_not_retried_on_a_status() -> None:
+    assert after_answer(RetryPolicy(), 503, method="POST")[1] is None
 
 
 @pytest.mark.parametrize(
@@ -103,201 +113,269 @@ def test_retries_zero_retries_nothing() -> None:
     ],
     ids=["read-timeout", "connect-timeout", "refused", "reset", "cut-off-body"],
 )
-def test_transient_errors_are_retried_for_get(error: Exception) -> None:
-    fresh = RetryPolicy().increment("GET", URL, error=error)
-    assert fresh.attempts == 2
-    assert fresh.history[-1].error is error
+def test_a_transient_error_is_retried(error: Exception) -> None:
+    policy, wait = after_error(RetryPolicy(), error)
+    assert wait is not None
+    assert policy.history[-1].error is error
 
 
-def test_a_tls_failure_is_never_retried() -> None:
-    error = SSLError("certificate verify failed")
-    with pytest.raises(RetriesExhausted) as caught:
-        RetryPolicy(5).increment("GET", URL, error=error)
-    assert caught.value.reason is error
-    assert caught.value.attempts == 1
+@pytest.mark.parametrize("retries", [0, 2, 5])
+def test_a_tls_failure_is_never_retried(retries: int) -> None:
+    assert after_error(RetryPolicy(retries), SSLError("certificate verify failed"))[1] is None
 
 
-# -- counting and giving up --------------------------------------------------------------------
+def test_retries_are_counted_until_spent() -> None:
+    policy: Retry = RetryPolicy(2)
+    for _ in range(2):
+        policy, wait = after_answer(policy, 503)
+        assert wait is not None
+    assert policy.total == 0 and len(policy.history) == 2
+    assert after_answer(policy, 503)[1] is None
+    assert after_answer(RetryPolicy(0), 503)[1] is None
 
 
-def test_two_retries_then_give_up_with_the_attempt_count() -> None:
-    policy = RetryPolicy(backoff_base=0)
-    policy = policy.increment("GET", URL, response=answer(503))
-    policy = policy.increment("GET", URL, response=answer(503))
-    assert policy.attempts == 3
-    with pytest.raises(RetriesExhausted) as caught:
-        policy.increment("GET", URL, response=answer(503))
-    assert isinstance(caught.value, MaxRetryError)  # urllib3's connection loop understands it
-    assert caught.value.attempts == 3
+def test_asking_the_policy_leaves_it_unchanged() -> None:
+    policy = RetryPolicy(2, backoff_base=0.01, backoff_jitter_ratio=0, max_retry_wait=7)
+    incremented, _ = after_answer(policy, 503)
+    assert (policy.total, policy.history) == (2, ())
+    assert isinstance(incremented, RetryPolicy)
+    kept = (incremented.backoff_base, incremented.backoff_jitter_ratio, incremented.max_retry_wait)
+    assert kept == (0.01, 0, 7)
 
 
-def test_redirects_do_not_use_up_the_retry_budget() -> None:
-    policy = RetryPolicy(2, backoff_base=0)
-    for _ in range(3):
-        policy = policy.increment("GET", URL, response=answer(302, {"Location": "/elsewhere/"}))
-    assert policy.attempts == 1
-    assert policy.total == 2
-    policy = policy.increment("GET", URL, response=answer(503))
-    policy = policy.increment("GET", URL, response=answer(503))
-    assert policy.attempts == 3
+# -- how long it waits ------------------------------------------------------------------------------
 
 
-def test_redirects_alone_are_bounded() -> None:
-    policy = RetryPolicy()
-    for _ in range(MAX_REDIRECTS):
-        policy = policy.increment("GET", URL, response=answer(302, {"Location": "/loop/"}))
-    with pytest.raises(MaxRetryError):
-        policy.increment("GET", URL, response=answer(302, {"Location": "/loop/"}))
-
-
-def test_increment_keeps_the_policy_settings() -> None:
-    deadline = time.monotonic() + 100
-    policy = RetryPolicy(4, backoff_base=0.01, backoff_jitter_ratio=0, max_retry_wait=7, deadline=deadline)
-    fresh = policy.increment("GET", URL, response=answer(500))
-    assert isinstance(fresh, RetryPolicy)
-    kept = (fresh.total, fresh.backoff_base, fresh.backoff_jitter_ratio, fresh.max_retry_wait)
-    assert kept == (3, 0.01, 0, 7)
-    assert fresh.deadline == deadline
-    assert policy.attempts == 1  # a value: the original did not change
-
-
-# -- how long it waits -------------------------------------------------------------------------
-
-
-def test_backoff_doubles_from_the_base_and_is_capped() -> None:
-    policy = RetryPolicy(10, backoff_jitter_ratio=0)
+def test_the_backoff_doubles_from_the_base_and_is_capped() -> None:
+    policy: Retry = STEADY
     waits = []
     for _ in range(7):
-        policy = policy.increment("GET", URL, response=answer(503))
-        waits.append(policy.planned_wait)
+        policy, wait = after_answer(policy, 503)
+        waits.append(wait)
     assert waits == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0]
 
 
-def test_no_wait_before_the_first_attempt() -> None:
+def test_there_is_no_backoff_before_any_retry_or_with_a_zero_base() -> None:
     assert RetryPolicy().get_backoff_time() == 0.0
+    assert after_answer(RetryPolicy(backoff_base=0), 503)[1] == 0.0
 
 
-def test_jitter_shortens_each_wait_by_at_most_a_quarter() -> None:
-    for retries, nominal in ((1, 0.5), (3, 2.0), (8, 8.0)):
-        waits = [_after(retries).planned_wait for _ in range(200)]
-        assert all(nominal * (1 - BACKOFF_JITTER) <= wait <= nominal for wait in waits)
-        assert len(set(waits)) > 100, "waits are spread out, not all the same"
+@pytest.mark.parametrize(("retries", "nominal"), [(1, 0.5), (3, 2.0), (8, 8.0)])
+def test_jitter_shortens_each_wait_by_at_most_the_ratio(retries: int, nominal: float) -> None:
+    history = tuple(RequestHistory("GET", URL, None, 503, None) for _ in range(retries))
+    policy = RetryPolicy(10, history=history)
+    waits = [policy.get_backoff_time() for _ in range(200)]
+    assert all(nominal * 0.75 <= wait <= nominal for wait in waits)
+    assert len(set(waits)) > 1, "the waits are spread out"
 
 
-def _after(retries: int) -> RetryPolicy:
-    policy = RetryPolicy(10)
-    for _ in range(retries):
-        policy = policy.increment("GET", URL, response=answer(503))
-    return policy
+def test_redirects_followed_do_not_lengthen_the_backoff() -> None:
+    redirected = STEADY.new(history=(RequestHistory("GET", URL, None, 302, "/elsewhere/"),))
+    assert after_answer(redirected, 503)[1] == 0.5
 
 
-def test_retry_after_seconds_replaces_the_backoff() -> None:
-    assert retry_after_503(RetryPolicy(), {"Retry-After": "7"}).planned_wait == 7.0
-    assert retry_after_503(RetryPolicy(), {"Retry-After": "0"}).planned_wait == 0.0
+@pytest.mark.parametrize(
+    ("headers", "wait"),
+    [
+        ({"Retry-After": "7"}, 7.0),
+        ({"retry-after-ms": "250"}, 0.25),
+        ({"retry-after-ms": "1500", "Retry-After": "9"}, 1.5),
+        ({"retry-after-ms": "nonsense", "Retry-After": "9"}, 9.0),
+    ],
+)
+def test_a_wait_the_server_asks_for_replaces_the_backoff(headers: Dict[str, str], wait: float) -> None:
+    assert after_answer(STEADY, 503, headers)[1] == wait
 
 
-def test_retry_after_as_an_http_date() -> None:
-    in_30s = email.utils.formatdate(time.time() + 30, usegmt=True)
-    wait = RetryPolicy().increment("GET", URL, response=answer(429, {"Retry-After": in_30s})).planned_wait
-    assert 28.0 <= wait <= 30.0
-    past = email.utils.formatdate(time.time() - 30, usegmt=True)
-    assert retry_after_503(RetryPolicy(), {"Retry-After": past}).planned_wait == 0.0
+def test_a_wait_asked_as_an_http_date_is_the_time_until_then() -> None:
+    wait = after_answer(STEADY, 429, {"Retry-After": http_date(30)})[1]
+    assert wait is not None and 25.0 <= wait <= 30.0
 
 
-def test_retry_after_ms_wins_over_retry_after() -> None:
-    assert retry_after_503(RetryPolicy(), {"retry-after-ms": "250"}).planned_wait == 0.25
-    both = {"retry-after-ms": "1500", "Retry-After": "9"}
-    assert retry_after_503(RetryPolicy(), both).planned_wait == 1.5
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Retry-After": "0"},
+        {"retry-after-ms": "0"},
+        {"Retry-After": http_date(-30)},
+        {"Retry-After": "soon"},
+        {"Retry-After": "-3"},
+    ],
+    ids=["zero", "zero-ms", "date-past", "garbled", "negative"],
+)
+def test_a_zero_past_or_garbled_wait_falls_back_to_the_backoff(headers: Dict[str, str]) -> None:
+    assert after_answer(STEADY, 503, headers)[1] == 0.5
 
 
-def test_a_garbled_retry_after_falls_back_to_the_backoff() -> None:
-    policy = RetryPolicy(backoff_jitter_ratio=0)
-    assert retry_after_503(policy, {"Retry-After": "soon"}).planned_wait == 0.5
-    assert retry_after_503(policy, {"retry-after-ms": "x", "Retry-After": "-3"}).planned_wait == 0.5
-
-
-def test_retry_after_is_ignored_when_the_policy_says_so() -> None:
+def test_a_policy_that_ignores_retry_after_uses_the_backoff() -> None:
     policy = RetryPolicy(backoff_jitter_ratio=0, respect_retry_after_header=False)
-    assert retry_after_503(policy, {"Retry-After": "3600"}).planned_wait == 0.5
+    assert after_answer(policy, 503, {"Retry-After": "3600"})[1] == 0.5
+
+
+@pytest.mark.parametrize(
+    ("headers", "wait"),
+    [({"Retry-After": "5"}, 5.0), ({"retry-after-ms": "5001"}, None), ({"Retry-After": "3600"}, None)],
+)
+def test_a_wait_longer_than_max_retry_wait_gives_up(headers: Dict[str, str], wait: Optional[float]) -> None:
+    assert after_answer(RetryPolicy(max_retry_wait=5), 429, headers)[1] == wait
+
+
+def test_a_long_wait_gives_up_under_the_default_policy() -> None:
+    assert after_answer(RetryPolicy(), 429, {"Retry-After": "61"})[1] is None
+
+
+def test_wait_before_retry_for_an_error_is_the_backoff() -> None:
+    policy = STEADY.new(history=(RequestHistory("GET", URL, None, 503, None),) * 2)
+    assert wait_before_retry(policy, None, 60.0) == 1.0
+
+
+# -- what the server's wait may say ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [("120", 120.0), (" 5 ", 5.0), ("0", 0.0), ("soon", None), ("-1", None), ("", None)],
+    [
+        ("120", 120.0),
+        (" 5 ", 5.0),
+        ("0", 0.0),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+        ("soon", None),
+        ("", None),
+        ("-1", None),
+        ("+5", None),
+        ("1.5", None),
+        ("1e3", None),
+        ("inf", None),
+        ("nan", None),
+        ("0x10", None),
+        ("²", None),
+        ("١٢", None),
+        ("9" * 16, None),
+        ("Thu, 01 Jan 1969 00:00:00 GMT", None),
+        ("Fri, 01 Jan 10000 00:00:00 GMT", None),
+    ],
 )
-def test_parse_retry_after(value: str, seconds: Optional[float]) -> None:
+def test_retry_after_is_read_strictly(value: str, seconds: Optional[float]) -> None:
     assert parse_retry_after(value) == seconds
 
 
-# -- when it refuses to wait -------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({}, None),
+        ({"retry-after-ms": "250"}, 0.25),
+        ({"retry-after-ms": " 1.5 "}, 0.0015),
+        ({"retry-after-ms": "-5"}, None),
+        ({"retry-after-ms": "1e3", "Retry-After": "2"}, 2.0),
+        ({"Retry-After": "2"}, 2.0),
+    ],
+)
+def test_the_requested_wait_prefers_retry_after_ms(headers: Dict[str, str], seconds: Optional[float]) -> None:
+    assert requested_wait(headers) == seconds
 
 
-def test_a_wait_longer_than_the_cap_is_not_slept() -> None:
-    with pytest.raises(RetriesExhausted) as caught:
-        RetryPolicy().increment("GET", URL, response=answer(429, {"Retry-After": "3600"}))
-    assert caught.value.retry_after == 3600.0
-    assert caught.value.attempts == 1
+def _usable(wait: Optional[float]) -> bool:
+    return wait is None or (math.isfinite(wait) and wait >= 0)
 
 
-def test_the_cap_is_a_setting() -> None:
-    assert retry_after_503(RetryPolicy(max_retry_wait=5), {"Retry-After": "5"}).planned_wait == 5.0
-    with pytest.raises(RetriesExhausted) as caught:
-        retry_after_503(RetryPolicy(max_retry_wait=5), {"retry-after-ms": "5001"})
-    assert caught.value.retry_after == 5.001
+@given(st.text(max_size=40))
+def test_any_text_gives_no_wait_or_a_finite_one(value: str) -> None:
+    assert _usable(parse_retry_after(value))
+    assert _usable(requested_wait({"Retry-After": value}))
+    assert _usable(requested_wait({"retry-after-ms": value}))
 
 
-def test_the_deadline_refuses_a_backoff_that_would_end_past_it() -> None:
-    soon = RetryPolicy(backoff_jitter_ratio=0, deadline=time.monotonic() + 0.3)
-    with pytest.raises(RetriesExhausted) as caught:
-        soon.increment("GET", URL, response=answer(503))  # backoff 0.5 s > 0.3 s left
-    assert caught.value.attempts == 1
-    later = RetryPolicy(backoff_jitter_ratio=0, deadline=time.monotonic() + 100)
-    assert later.increment("GET", URL, response=answer(503)).planned_wait == 0.5
+#: "Wed, 21 Oct 2015 07:28:00 GMT" with any day, month, year, time and zone of about that shape.
+DATE_SHAPED = r"[A-Za-z]{3}, [0-9]{1,2} [A-Za-z]{3} [0-9]{1,6} [0-9]{1,2}(:[0-9]{1,2}){2} [A-Z+0-9-]{1,5}"
 
 
-def test_the_deadline_refuses_a_server_requested_wait_past_it() -> None:
-    policy = RetryPolicy(deadline=time.monotonic() + 1)
-    with pytest.raises(RetriesExhausted) as caught:
-        policy.increment("GET", URL, response=answer(429, {"Retry-After": "2"}))
-    assert caught.value.retry_after == 2.0
+@given(st.from_regex(DATE_SHAPED, fullmatch=True))
+def test_any_date_shaped_text_gives_no_wait_or_a_finite_one(value: str) -> None:
+    assert _usable(parse_retry_after(value))
 
 
-def test_the_deadline_also_ends_retries_after_errors() -> None:
-    policy = RetryPolicy(deadline=time.monotonic() - 1)
-    error = ReadTimeoutError(None, URL, "Read timed out.")  # type: ignore[arg-type]
-    with pytest.raises(RetriesExhausted) as caught:
-        policy.increment("GET", URL, error=error)
-    assert caught.value.reason is error
+# -- redirects --------------------------------------------------------------------------------------
 
 
-def test_with_deadline_binds_a_copy() -> None:
-    policy = RetryPolicy()
-    bound = policy.with_deadline(123.0)
-    assert bound.deadline == 123.0 and policy.deadline is None
-    assert policy.with_deadline(None) is policy
+def test_redirects_and_retries_spend_one_shared_total() -> None:
+    # retries=2 against a server alternating 302 and 503: urllib3 follows the 302 (one spent),
+    # the 503 is retried (two spent), the next 302 cannot be followed: three requests in all.
+    policy: Retry = RetryPolicy(2)
+    followed = redirects_only(policy).increment("GET", URL, response=answer(302, {"Location": "/elsewhere/"}))
+    policy, wait = next_try(policy, "GET", URL, answer(503, retries=followed), None, 60.0)
+    assert wait is not None
+    assert policy.total == 0 and len(policy.history) == 2
+    handed = redirects_only(policy)
+    with pytest.raises(MaxRetryError):
+        handed.increment("GET", URL, response=answer(302, {"Location": "/elsewhere/"}))
+    final = answer(302, {"Location": "/elsewhere/"}, retries=handed)
+    assert next_try(policy, "GET", URL, final, None, 60.0)[1] is None
 
 
-# -- what it tells the log ---------------------------------------------------------------------
+def test_urllib3_is_handed_the_redirects_only() -> None:
+    policy = RetryPolicy(3).new(remove_headers_on_redirect={"x-api-key"})
+    handed = redirects_only(policy)
+    assert (handed.total, handed.redirect, handed.history) == (3, 5, ())
+    assert "x-api-key" in handed.remove_headers_on_redirect
+    assert not handed.is_retry("GET", 503, has_retry_after=True)
+    assert handed.increment("GET", URL, response=answer(302, {"Location": "/x/"})).total == 2
+    with pytest.raises(MaxRetryError):
+        handed.increment("GET", URL, error=ReadTimeoutError(None, URL, "Read timed out."))  # type: ignore[arg-type]
 
 
-def test_each_retry_is_logged_once_at_info(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.INFO, logger="openapi_client")
-    policy = RetryPolicy(backoff_jitter_ratio=0)
-    policy = policy.increment("GET", URL, response=answer(503))
-    policy = policy.increment("GET", URL, error=ReadTimeoutError(None, URL, "Read timed out."))  # type: ignore[arg-type]
-    records = [r for r in caplog.records if r.name == "openapi_client"]
-    assert [r.levelno for r in records] == [logging.INFO, logging.INFO]
-    first, second = (r.getMessage() for r in records)
-    assert "status 503" in first and "attempt 2 of 3" in first and "waiting 0.50s" in first
-    assert "ReadTimeoutError" in second and "attempt 3 of 3" in second and "waiting 1.00s" in second
-    assert all("limit=2" not in r.getMessage() for r in records), "the query string stays out of logs"
+def test_redirects_alone_are_bounded() -> None:
+    handed = redirects_only(RetryPolicy(10))
+    for _ in range(5):
+        handed = handed.increment("GET", URL, response=answer(302, {"Location": "/loop/"}))
+    with pytest.raises(MaxRetryError):
+        handed.increment("GET", URL, response=answer(302, {"Location": "/loop/"}))
 
 
-def test_the_log_leaves_out_credentials_in_a_url(caplog: pytest.LogCaptureFixture) -> None:
-    # Through a proxy, urllib3 hands the policy the absolute URL.
-    caplog.set_level(logging.INFO, logger="openapi_client")
-    url = "http://user:pa55@api.example.com/api/v1/?iterator=x"
-    RetryPolicy().increment("GET", url, response=answer(503))
-    (message,) = (r.getMessage() for r in caplog.records if r.name == "openapi_client")
-    assert "GET http://api.example.com/api/v1/ after status 503" in message
-    assert "pa55" not in message and "iterator" not in message
+# -- retries given as a number or a urllib3 Retry ---------------------------------------------------
+
+
+def test_a_urllib3_retry_is_used_as_given() -> None:
+    plain = Retry(total=1, status_forcelist=[500], backoff_factor=0)
+    assert make_retry(plain, like=RetryPolicy(5)) is plain
+    policy, wait = next_try(plain, "GET", URL, answer(500), None, 60.0)
+    assert wait == 0.0
+    assert next_try(policy, "GET", URL, answer(500), None, 60.0)[1] is None
+    assert next_try(plain, "GET", URL, answer(503), None, 60.0)[1] is None  # not in its statuses
+
+
+def test_a_urllib3_retry_gives_up_on_a_wait_longer_than_the_configured_most() -> None:
+    plain = Retry(total=2, status_forcelist=[503])
+    assert next_try(plain, "GET", URL, answer(503, {"Retry-After": "10"}), None, 60.0)[1] == 10.0
+    assert next_try(plain, "GET", URL, answer(503, {"Retry-After": "10"}), None, 5.0)[1] is None
+
+
+def test_a_number_keeps_the_configured_policys_settings() -> None:
+    configured = RetryPolicy(2, backoff_base=0.01, backoff_jitter_ratio=0, max_retry_wait=7)
+    policy = make_retry(5, like=configured)
+    assert isinstance(policy, RetryPolicy)
+    kept = (policy.backoff_base, policy.backoff_jitter_ratio, policy.max_retry_wait)
+    assert (policy.total, kept) == (5, (0.01, 0, 7))
+
+
+@pytest.mark.parametrize(
+    ("spec", "like", "total"),
+    [(3, Retry(1), 3), (None, None, 2), (False, None, 0), (0, None, 0)],
+    ids=["beside-a-plain-retry", "none", "false", "zero"],
+)
+def test_a_number_otherwise_is_the_default_policy(spec: Any, like: Optional[Retry], total: int) -> None:
+    policy = make_retry(spec, like=like)
+    assert type(policy) is RetryPolicy
+    assert (policy.total, policy.backoff_base, policy.max_retry_wait) == (total, 0.5, 60.0)
+
+
+@pytest.mark.parametrize(
+    ("spec", "error"),
+    [
+        (-1, openapi_client.ApiValueError),
+        ("3", openapi_client.ApiTypeError),
+        (2.5, openapi_client.ApiTypeError),
+    ],
+)
+def test_a_retry_count_that_is_no_count_is_refused(spec: Any, error: type) -> None:
+    with pytest.raises(error, match="retries"):
+        make_retry(spec)
