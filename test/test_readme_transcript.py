@@ -1,36 +1,43 @@
-"""README's first command and the output it shows: the transcript must be what the CLI prints."""
+"""The README's command-line transcript is what the installed ``openapi-client`` command prints."""
 
 from __future__ import annotations
 
 import re
 import subprocess
-import sys
+import sysconfig
 from pathlib import Path
+from typing import List, Tuple
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+#: The console script the package installs, beside the interpreter running the tests.
+COMMAND = Path(sysconfig.get_path("scripts")) / "openapi-client"
 
 
-def _try_it_section() -> str:
-    text = README.read_text(encoding="utf-8")
-    return text.split("## Try it", 1)[1].split("\n## ", 1)[0]
+def _transcript() -> List[Tuple[List[str], str]]:
+    """The ``$ command`` lines of the README's command-line section, each with the output shown."""
+    section = README.read_text(encoding="utf-8").split("\n## Command line\n", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```console\n(.*?)\n```", section, re.DOTALL)
+    assert block is not None
+    steps: List[Tuple[List[str], str]] = []
+    for line in block.group(1).splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:].split(), ""))
+        else:
+            words, shown = steps[-1]
+            steps[-1] = (words, shown + line + "\n")
+    return steps
 
 
-def test_the_try_it_command_prints_what_the_readme_shows() -> None:
-    section = _try_it_section()
-    command = re.search(r"```sh\n(.*?)\n```", section, re.S)
-    shown = re.search(r"```text\n(.*?)\n```", section, re.S)
-    assert command is not None and shown is not None
-    install, *sdk_commands = [part.split() for part in command.group(1).split("&&")]
-    assert install[:4] == ["python", "-m", "pip", "install"]  # done by the test environment
-    # The SDK's main job: list the tasks, then get one.
-    assert [words[3:5] for words in sdk_commands] == [["tasks", "list"], ["tasks", "get"]]
-    printed = ""
-    for words in sdk_commands:
-        assert words[:3] == ["python", "-m", "openapi_client"]
+def test_the_readme_transcript_is_what_the_command_prints() -> None:
+    steps = _transcript()
+    # The SDK's main job, against the embedded mock: list the tasks, then get one.
+    assert [words[:3] for words in (step[0] for step in steps)] == [
+        ["openapi-client", "tasks", "list"],
+        ["openapi-client", "tasks", "get"],
+    ]
+    for words, shown in steps:
         result = subprocess.run(
-            [sys.executable, *words[1:]], capture_output=True, text=True, timeout=60, check=False
+            [str(COMMAND), *words[1:]], capture_output=True, text=True, timeout=60, check=False
         )
-        assert result.returncode == 0, result.stderr
-        assert result.stderr == ""
-        printed += result.stdout
-    assert printed.rstrip("\n") == shown.group(1)
+        assert (result.returncode, result.stderr) == (0, "")
+        assert result.stdout == shown
