@@ -1,25 +1,42 @@
-"""What ``openapi_client`` costs on top of the floor: raw urllib3 plus pydantic on the same bytes.
+"""What ``openapi_client`` costs on top of the floor: urllib3 plus pydantic doing the same exchange.
 
-Run ``python benchmarks/bench.py`` (about a minute) or ``python benchmarks/bench.py --quick`` (a
-few iterations; the test suite runs it so that it never rots). The MockServer runs in a separate
-process (``python -m openapi_client.testing``), so every CPU figure is this process's own
-(``time.process_time()``): what the client spends, not what the server does. Floor and client
-are measured in alternating batches in the same run, and each figure is shown as a ratio to its
-floor, because absolute times on a shared machine mean little.
+Run ``python benchmarks/bench.py`` (about two minutes) or ``python benchmarks/bench.py --quick``
+(a few iterations; the test suite runs it so that it never rots). The MockServer runs in a
+separate process (``python -m openapi_client.testing``), so every CPU figure is this process's
+own (``time.process_time()``): what the client spends, not what the server does. Floor and
+client are measured in alternating batches in the same run, and each figure is shown as a ratio
+to its floor, because absolute times on a shared machine mean little. Before measuring, each
+workload checks that both sides return equal models, so neither skips work.
+
+The floor does the exchange the client does. The client sends ``Accept: application/json``,
+``Accept-Encoding`` (what urllib3 can decode: gzip and deflate), its ``User-Agent`` and a random
+``svix-req-id`` per call, and the server compresses answers over 1 KiB when asked, so a floor
+sending no headers would get an uncompressed page and skip the header work: a different
+exchange. The target floor of (a), (b) and (c) is therefore ``PoolManager.request("GET", url,
+headers=...)`` with the same four headers (a fresh ``svix-req-id`` per call), then
+``Model.model_validate_json(resp.data)`` (urllib3 decodes the gzip).
 
 Workloads:
 
-(a) get one task, thousands of calls; floor: ``PoolManager.request("GET", url)`` then
-    ``BackgroundTaskOut.model_validate_json(resp.data)``.
-(b) list a 250-task page, hundreds of calls; floor: the same with
+(a) get one task, thousands of calls, against that floor; for context, against the bare floor
+    (no headers, so an uncompressed answer and no header work) and against urllib3 configured
+    like the client (the same headers, its timeouts and retries).
+(b) list a 250-task page, hundreds of calls; the same floors with
     ``ListResponseBackgroundTaskOut``.
 (c) ``list_all`` over 100,000 tasks in pages of 250: CPU per task against the same paging loop
-    written with urllib3 and pydantic alone, and peak traced memory (tracemalloc) against what
-    two pages take once fetched and decoded.
+    written with urllib3 and pydantic alone (the same headers), and peak traced memory
+    (tracemalloc) against what two pages take once fetched and decoded.
 (d) ``from openapi_client import ApiClient, BackgroundTasksApi, Configuration`` (what a program
     needs before its first call) in a fresh interpreter against ``import urllib3, pydantic``
     (median of several runs, timed inside the child around the import statement); and, for
     context, a whole program to its first answer against the same written with urllib3.
+(e) ``list_all`` over 10,000 tasks through a slow link (40 ms round trip, 20 Mbit/s each way,
+    simulated by ``benchmarks/link.py``, a relay in its own process): wall time against the
+    link's physical limit (pages x round trip + bytes / bandwidth, with the largest page, 250,
+    and the compressed bytes the server sent for the client's walk, counted at the link), and
+    against the same walk written with urllib3 and pydantic with the service's defaults (no
+    ``limit``, so 50 a page; no ``Accept-Encoding`` but urllib3's ``identity``). Medians of
+    alternating walks, each with a fresh client.
 """
 
 from __future__ import annotations
@@ -27,7 +44,10 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.metadata
+import itertools
+import math
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -36,18 +56,47 @@ import time
 import tracemalloc
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
+from pathlib import Path
+from typing import IO, Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Type
 
 import urllib3
+from pydantic import BaseModel
 
 import openapi_client
 from openapi_client.configuration import DEFAULT_RETRIES, DEFAULT_TIMEOUT
 from openapi_client.models import BackgroundTaskOut, ListResponseBackgroundTaskOut
 from openapi_client.testing import SAMPLE_TASK_ID
 
-__all__ = ["FULL", "QUICK", "Row", "Settings", "format_table", "main", "run"]
+__all__ = [
+    "FULL", "QUICK", "Row", "Settings", "call_sides", "client_headers", "format_table",
+    "link_process", "main", "run", "slow_link_sides", "walk_sides",
+]
 
 LIST_PATH = "/api/v1/background-task/"
+#: The largest page the service gives (``limit``'s maximum).
+LARGEST_PAGE = 250
+#: The slow link of (e): round-trip time in seconds, bandwidth in bits a second each way.
+LINK_RTT = 0.040
+LINK_BANDWIDTH = 20e6
+LINK_SCRIPT = Path(__file__).resolve().with_name("link.py")
+
+#: What the client sends on every call besides Host and its random svix-req-id.
+USER_AGENT = f"openapi-client-python/{openapi_client.__version__}"
+ACCEPT_ENCODING = urllib3.util.make_headers(accept_encoding=True)["accept-encoding"]
+
+Call = Callable[[], Any]
+Walk = Callable[[], Iterator[BackgroundTaskOut]]
+
+
+def client_headers() -> Dict[str, str]:
+    """The headers the client sends on a call, with a fresh ``svix-req-id``: the floor sends
+    them too, so that both sides get the same (compressed) answer and build the same request."""
+    return {
+        "Accept": "application/json",
+        "Accept-Encoding": ACCEPT_ENCODING,
+        "User-Agent": USER_AGENT,
+        "svix-req-id": str(random.getrandbits(64)),
+    }
 
 
 @dataclass(frozen=True)
@@ -60,19 +109,21 @@ class Settings:
     rounds: int
     #: Tasks the server holds for (c), walked ``paging_rounds`` times per side.
     total_tasks: int
-    page_size: int
     paging_rounds: int
     #: Fresh interpreters per import statement in (d).
     import_runs: int
+    #: Tasks the server holds for (e), walked ``link_rounds`` times per side.
+    link_tasks: int
+    link_rounds: int
 
 
 FULL = Settings(
-    get_batch=100, list_batch=10, rounds=40, total_tasks=100_000, page_size=250,
-    paging_rounds=3, import_runs=15,
+    get_batch=100, list_batch=10, rounds=40, total_tasks=100_000, paging_rounds=3, import_runs=15,
+    link_tasks=10_000, link_rounds=3,
 )
 QUICK = Settings(
-    get_batch=20, list_batch=2, rounds=2, total_tasks=600, page_size=250,
-    paging_rounds=1, import_runs=2,
+    get_batch=20, list_batch=2, rounds=2, total_tasks=600, paging_rounds=1, import_runs=2,
+    link_tasks=1_000, link_rounds=1,
 )
 
 
@@ -81,7 +132,8 @@ class Row:
     """One line of the table: samples of the client and of its floor, and the target ratio.
 
     The figure compared is the best (lowest) sample of each side for CPU, whose noise only ever
-    adds time; for import times and memory it is the median, or the single measurement.
+    adds time; for import times, wall times and memory it is the median, or the single
+    measurement.
     """
 
     workload: str
@@ -118,29 +170,23 @@ class Row:
         return "ok" if self.ratio <= self.target else "MISSED"
 
 
-# -- the server, in its own process ----------------------------------------------------------
+# -- the server and the link, in their own processes -----------------------------------------
 
 
 @contextmanager
-def server_process(extra_tasks: int) -> Iterator[str]:
-    """A MockServer in a child process with ``extra_tasks`` tasks besides the samples; its URL."""
+def _child(args: Sequence[str]) -> Iterator[Tuple[subprocess.Popen[str], str]]:
+    """A child process that prints the URL it serves before anything else; it and that URL."""
     child = subprocess.Popen(
-        [sys.executable, "-m", "openapi_client.testing", "--port", "0", "--tasks", str(extra_tasks)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+        [sys.executable, *args],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
         assert child.stdout is not None
-        url = ""
-        for line in child.stdout:
-            url = next((word for word in line.split() if word.startswith("http://")), "")
-            if url:
-                break
+        url = next((word for word in child.stdout.readline().split() if word.startswith("http://")), "")
         if not url:
             error = child.stderr.read() if child.stderr else ""
-            raise RuntimeError(f"the MockServer process did not start: {error.strip()}")
-        yield url.rstrip("/")
+            raise RuntimeError(f"{' '.join(args)} did not start: {error.strip()}")
+        yield child, url.rstrip("/")
     finally:
         child.terminate()
         try:
@@ -148,15 +194,52 @@ def server_process(extra_tasks: int) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
-        for stream in (child.stdout, child.stderr):
+        for stream in (child.stdin, child.stdout, child.stderr):
             if stream is not None:
                 stream.close()
+
+
+@contextmanager
+def server_process(extra_tasks: int, *, samples: bool = True) -> Iterator[str]:
+    """A MockServer in a child process with ``extra_tasks`` tasks besides the samples (or
+    without them); its URL."""
+    args = ["-m", "openapi_client.testing", "--port", "0", "--tasks", str(extra_tasks)]
+    with _child(args if samples else [*args, "--no-samples"]) as (_, url):
+        yield url
+
+
+class Link:
+    """A running ``link.py``: its URL and the bytes it has forwarded."""
+
+    def __init__(self, url: str, control: IO[str], replies: IO[str]) -> None:
+        self.url = url
+        self._control = control
+        self._replies = replies
+
+    def forwarded(self) -> Tuple[int, int]:
+        """Bytes forwarded so far: client to server, server to client."""
+        self._control.write("count\n")
+        self._control.flush()
+        up, down = self._replies.readline().split()
+        return int(up), int(down)
+
+
+@contextmanager
+def link_process(
+    upstream_url: str, rtt: float = LINK_RTT, bandwidth: float = LINK_BANDWIDTH
+) -> Iterator[Link]:
+    """A slow link to ``upstream_url`` (``benchmarks/link.py``) in a child process."""
+    upstream = upstream_url.split("//", 1)[1]
+    args = [str(LINK_SCRIPT), "--upstream", upstream, "--rtt", str(rtt), "--bandwidth", str(bandwidth)]
+    with _child(args) as (child, url):
+        assert child.stdin is not None and child.stdout is not None
+        yield Link(url, child.stdin, child.stdout)
 
 
 # -- measuring -------------------------------------------------------------------------------
 
 
-def cpu_per_call(call: Callable[[], Any], calls: int) -> float:
+def cpu_per_call(call: Call, calls: int) -> float:
     """This process's CPU seconds per call of ``call``, over ``calls`` calls."""
     gc.collect()
     started = time.process_time()
@@ -165,7 +248,7 @@ def cpu_per_call(call: Callable[[], Any], calls: int) -> float:
     return (time.process_time() - started) / calls
 
 
-def interleaved(calls: Sequence[Callable[[], Any]], batch: int, rounds: int) -> List[Tuple[float, ...]]:
+def interleaved(calls: Sequence[Call], batch: int, rounds: int) -> List[Tuple[float, ...]]:
     """CPU per call of each of ``calls``: ``rounds`` batches of ``batch`` calls each, taking
     turns batch by batch so that load from elsewhere on the machine falls on all alike."""
     for call in calls:
@@ -177,7 +260,7 @@ def interleaved(calls: Sequence[Callable[[], Any]], batch: int, rounds: int) -> 
     return [tuple(seconds) for seconds in samples]
 
 
-def peak_traced_memory(run: Callable[[], Any]) -> int:
+def peak_traced_memory(run: Call) -> int:
     """The most memory tracemalloc saw in use at once, in bytes, while ``run`` ran."""
     gc.collect()
     tracemalloc.start()
@@ -194,7 +277,7 @@ def import_seconds(statements: Sequence[str], runs: int, cache: str) -> List[Tup
 
     Every module loads from cached bytecode in ``cache``, as an installed package does (pip
     compiles it): with PYTHONDONTWRITEBYTECODE set, this package alone would be compiled from
-    source in every child (about 16 ms) while urllib3 and pydantic load their installed caches.
+    source in every child while urllib3 and pydantic load their installed caches.
     """
     env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPYCACHEPREFIX"] = cache
@@ -216,21 +299,64 @@ def import_seconds(statements: Sequence[str], runs: int, cache: str) -> List[Tup
     return [tuple(seconds) for seconds in samples]
 
 
+def same_result(sides: Mapping[str, Call]) -> Any:
+    """What every side returns, checked equal, so that no side skips work the others do."""
+    results = {name: call() for name, call in sides.items()}
+    first, *others = results
+    for name in others:
+        if results[name] != results[first]:
+            raise RuntimeError(f"the benchmark is broken: {name!r} and {first!r} return different models")
+    return results[first]
+
+
+def same_walk(walks: Mapping[str, Walk]) -> int:
+    """How many tasks every walk yields, checked equal task by task, holding no more than a
+    page of each."""
+    count = 0
+    for tasks in itertools.zip_longest(*(walk() for walk in walks.values())):
+        if any(task != tasks[0] for task in tasks):
+            names = ", ".join(walks)
+            raise RuntimeError(f"the benchmark is broken: the walks {names} differ at task {count}")
+        count += 1
+    return count
+
+
 # -- the floors: urllib3 and pydantic alone ---------------------------------------------------
 
 
-def _floor_walk(pool: urllib3.PoolManager, url: str, page_size: int) -> Iterator[BackgroundTaskOut]:
-    """Every task, page after page, the way one would write it with urllib3 and pydantic only."""
-    iterator: Optional[str] = None
+def _floor_calls(
+    url: str, model: Type[BaseModel], pool: urllib3.PoolManager, configured: urllib3.PoolManager
+) -> Dict[str, Call]:
+    """One request for ``url`` decoded as ``model``, three ways: the target floor (the client's
+    headers), bare (no headers), and with the client's headers, timeouts and retries."""
+    return {
+        "floor": lambda: model.model_validate_json(pool.request("GET", url, headers=client_headers()).data),
+        "bare": lambda: model.model_validate_json(pool.request("GET", url).data),
+        "configured": lambda: model.model_validate_json(
+            configured.request("GET", url, headers=client_headers()).data
+        ),
+    }
+
+
+def _floor_walk(
+    pool: urllib3.PoolManager, url: str, limit: Optional[int], headers: Callable[[], Optional[Dict[str, str]]]
+) -> Iterator[BackgroundTaskOut]:
+    """Every task, page after page, the way one would write it with urllib3 and pydantic only:
+    ``limit`` a page (the service's default if None), with ``headers()`` on each request."""
+    first = LIST_PATH + ("" if limit is None else f"?limit={limit}")
+    target = first
     while True:
-        query = f"?limit={page_size}" + (f"&iterator={iterator}" if iterator else "")
         page = ListResponseBackgroundTaskOut.model_validate_json(
-            pool.request("GET", url + LIST_PATH + query).data
+            pool.request("GET", url + target, headers=headers()).data
         )
         yield from page.data
         if page.done:
             return
-        iterator = page.iterator
+        target = first + ("&" if limit is not None else "?") + f"iterator={page.iterator}"
+
+
+def _no_headers() -> None:
+    return None
 
 
 def _two_pages(pool: urllib3.PoolManager, url: str, page_size: int) -> int:
@@ -239,13 +365,12 @@ def _two_pages(pool: urllib3.PoolManager, url: str, page_size: int) -> int:
     gc.collect()
     tracemalloc.start()
     try:
-        iterator: Optional[str] = None
+        target = f"{LIST_PATH}?limit={page_size}"
         for _ in range(2):
-            query = f"?limit={page_size}" + (f"&iterator={iterator}" if iterator else "")
-            body = pool.request("GET", url + LIST_PATH + query).data
+            body = pool.request("GET", url + target, headers=client_headers()).data
             page = ListResponseBackgroundTaskOut.model_validate_json(body)
             held.append((body, page))
-            iterator = page.iterator
+            target = f"{LIST_PATH}?limit={page_size}&iterator={page.iterator}"
         del body, page
         gc.collect()
         return tracemalloc.get_traced_memory()[0]
@@ -261,98 +386,112 @@ def _count(items: Iterator[Any]) -> int:
     return count
 
 
+# -- the sides of each workload ---------------------------------------------------------------
+
+
+def call_sides(
+    url: str, api: openapi_client.BackgroundTasksApi, pool: urllib3.PoolManager,
+    configured: urllib3.PoolManager,
+) -> Tuple[Dict[str, Call], Dict[str, Call]]:
+    """The calls of (a) and of (b), each returning the model it decoded: ``client``, and the
+    floors ``floor``, ``bare`` and ``configured``."""
+    task_url = f"{url}{LIST_PATH}{SAMPLE_TASK_ID}/"
+    page_url = f"{url}{LIST_PATH}?limit={LARGEST_PAGE}"
+    get = {"client": lambda: api.get(SAMPLE_TASK_ID),
+           **_floor_calls(task_url, BackgroundTaskOut, pool, configured)}
+    page = {"client": lambda: api.list(limit=LARGEST_PAGE),
+            **_floor_calls(page_url, ListResponseBackgroundTaskOut, pool, configured)}
+    return get, page
+
+
+def walk_sides(
+    url: str, api: openapi_client.BackgroundTasksApi, pool: urllib3.PoolManager
+) -> Dict[str, Walk]:
+    """The walks of (c), in pages of 250: ``client`` (``list_all``) and ``floor``."""
+    return {
+        "client": lambda: api.list_all(limit=LARGEST_PAGE),
+        "floor": lambda: _floor_walk(pool, url, LARGEST_PAGE, client_headers),
+    }
+
+
+def _fresh_client_walk(url: str) -> Iterator[BackgroundTaskOut]:
+    with openapi_client.ApiClient(openapi_client.Configuration(host=url)) as api_client:
+        yield from openapi_client.BackgroundTasksApi(api_client).list_all()
+
+
+def _default_walk(url: str) -> Iterator[BackgroundTaskOut]:
+    with urllib3.PoolManager() as pool:
+        yield from _floor_walk(pool, url, None, _no_headers)
+
+
+def slow_link_sides(url: str) -> Dict[str, Walk]:
+    """The walks of (e), each with a fresh client: ``client`` (``list_all()`` as it comes) and
+    ``default`` (urllib3 and pydantic with the service's defaults)."""
+    return {"client": lambda: _fresh_client_walk(url), "default": lambda: _default_walk(url)}
+
+
 # -- the workloads ---------------------------------------------------------------------------
 
 
 def bench_calls(url: str, settings: Settings) -> List[Row]:
     """(a) and (b): client CPU per call of one GET and of one full page."""
     pool = urllib3.PoolManager()
-    task_url = f"{url}{LIST_PATH}{SAMPLE_TASK_ID}/"
-    page_url = f"{url}{LIST_PATH}?limit={settings.page_size}"
-
-    # urllib3 set up the way the client sets it up by default: timeouts and retries.
     configured = urllib3.PoolManager(
         timeout=urllib3.Timeout(connect=DEFAULT_TIMEOUT[0], read=DEFAULT_TIMEOUT[1]),
         retries=urllib3.Retry(DEFAULT_RETRIES),
     )
     with openapi_client.ApiClient(openapi_client.Configuration(host=url)) as api_client:
-        api = openapi_client.BackgroundTasksApi(api_client)
-        # What the client puts on the wire besides what urllib3 adds (Host, Accept-Encoding).
-        same_headers = {"Accept": "application/json", "User-Agent": api_client.user_agent}
-
-        def floor_get() -> BackgroundTaskOut:
-            return BackgroundTaskOut.model_validate_json(pool.request("GET", task_url).data)
-
-        def floor_get_same_headers() -> BackgroundTaskOut:
-            answer = configured.request("GET", task_url, headers=same_headers)
-            return BackgroundTaskOut.model_validate_json(answer.data)
-
-        def client_get() -> BackgroundTaskOut:
-            return api.get(SAMPLE_TASK_ID)
-
-        def floor_list() -> ListResponseBackgroundTaskOut:
-            return ListResponseBackgroundTaskOut.model_validate_json(pool.request("GET", page_url).data)
-
-        def floor_list_same_headers() -> ListResponseBackgroundTaskOut:
-            answer = configured.request("GET", page_url, headers=same_headers)
-            return ListResponseBackgroundTaskOut.model_validate_json(answer.data)
-
-        def client_list() -> ListResponseBackgroundTaskOut:
-            return api.list(limit=settings.page_size)
-
-        # Every side does the same work: the same answer, fully decoded.
-        assert client_get() == floor_get() == floor_get_same_headers()
-        assert client_list() == floor_list() == floor_list_same_headers()
-        assert len(client_list().data) == settings.page_size
-
-        get_floor, get_headers, get_client = interleaved(
-            (floor_get, floor_get_same_headers, client_get), settings.get_batch, settings.rounds
+        get, page = call_sides(url, openapi_client.BackgroundTasksApi(api_client), pool, configured)
+        same_result(get)
+        if len(same_result(page).data) != LARGEST_PAGE:
+            raise RuntimeError(f"the server holds fewer than {LARGEST_PAGE} tasks")
+        order = ("floor", "bare", "configured", "client")
+        get_floor, get_bare, get_configured, get_client = interleaved(
+            [get[name] for name in order], settings.get_batch, settings.rounds
         )
-        list_floor, list_headers, list_client = interleaved(
-            (floor_list, floor_list_same_headers, client_list), settings.list_batch, settings.rounds
+        list_floor, list_bare, list_configured, list_client = interleaved(
+            [page[name] for name in order], settings.list_batch, settings.rounds
         )
     pool.clear()
     configured.clear()
-    floor_label = "PoolManager.request + model_validate_json"
-    headers_label = "the same, with the client's headers, timeouts and retries"
-    page = f"(b) list one {settings.page_size}-task page"
+    floor = "PoolManager.request with the client's headers + model_validate_json"
+    bare = "the bare floor: no headers (an uncompressed answer, no header work)"
+    configured_label = "the floor with the client's timeouts and retries too"
+    name = f"(b) list one {LARGEST_PAGE}-task page"
     return [
-        Row("(a) get one task", get_floor, get_client, "us/call", 1.10, floor_label),
-        Row("    the same", get_headers, get_client, "us/call", None, headers_label),
-        Row(page, list_floor, list_client, "us/call", 1.10, floor_label),
-        Row("    the same", list_headers, list_client, "us/call", None, headers_label),
+        Row("(a) get one task", get_floor, get_client, "us/call", 1.10, floor),
+        Row("    the same", get_bare, get_client, "us/call", None, bare),
+        Row("    the same", get_configured, get_client, "us/call", None, configured_label),
+        Row(name, list_floor, list_client, "us/call", 1.10, floor),
+        Row("    the same", list_bare, list_client, "us/call", None, bare),
+        Row("    the same", list_configured, list_client, "us/call", None, configured_label),
     ]
 
 
 def bench_list_all(url: str, settings: Settings) -> List[Row]:
     """(c): ``list_all`` over every task: CPU per task, and peak memory against two pages."""
     pool = urllib3.PoolManager()
-    size = settings.page_size
     with openapi_client.ApiClient(openapi_client.Configuration(host=url)) as api_client:
-        api = openapi_client.BackgroundTasksApi(api_client)
-
-        def floor_walk() -> int:
-            return _count(_floor_walk(pool, url, size))
+        walks = walk_sides(url, openapi_client.BackgroundTasksApi(api_client), pool)
+        total = same_walk(walks)
 
         def client_walk() -> int:
-            return _count(api.list_all(limit=size))
+            return _count(walks["client"]())
 
-        total = floor_walk()
-        assert client_walk() == total
-        assert [task.id for task in api.list_all(limit=size)][:size] == [
-            task.id for task in _floor_walk(pool, url, size)
-        ][:size]
+        def floor_walk() -> int:
+            return _count(walks["floor"]())
+
         floors, clients = interleaved((floor_walk, client_walk), 1, settings.paging_rounds)
-
-        two_pages = _two_pages(pool, url, size)
+        two_pages = _two_pages(pool, url, LARGEST_PAGE)
         client_peak = peak_traced_memory(client_walk)
         floor_peak = peak_traced_memory(floor_walk)
     pool.clear()
     per_task = (tuple(s / total for s in floors), tuple(s / total for s in clients))
     label = f"(c) list_all, {total:,} tasks"
-    two = f"two {size}-task pages, fetched and decoded"
+    two = f"two {LARGEST_PAGE}-task pages, fetched and decoded"
     return [
-        Row(f"{label}: CPU", *per_task, "us/task", 1.10, "the same walk with urllib3 + pydantic"),
+        Row(f"{label}: CPU", *per_task, "us/task", 1.10,
+            "the same walk with urllib3 + pydantic, the client's headers"),
         Row(f"{label}: peak memory", (two_pages,), (client_peak,), "KiB", 1.0, two),
         Row("    the urllib3 + pydantic walk's peak", (two_pages,), (floor_peak,), "KiB", None, two),
     ]
@@ -363,15 +502,16 @@ def bench_import(url: str, settings: Settings) -> List[Row]:
     runs = settings.import_runs
     task_url = f"{url}{LIST_PATH}{SAMPLE_TASK_ID}/"
     with tempfile.TemporaryDirectory() as cache:
-        floor, floor_model, package, ready, floor_first, client_first = import_seconds(
+        floor, floor_model, package, first_floor, first_client = import_seconds(
             (
                 "import urllib3, pydantic",
                 "import urllib3\nfrom pydantic import BaseModel",
-                "import openapi_client",
                 "from openapi_client import ApiClient, BackgroundTasksApi, Configuration",
-                # A whole program to its first answer: the models are the same on both sides.
-                "import urllib3\nfrom openapi_client.models import BackgroundTaskOut\n"
-                f"answer = urllib3.PoolManager().request('GET', {task_url!r})\n"
+                # A whole program to its first answer: the same models and headers on both sides.
+                "import random, urllib3\nfrom openapi_client.models import BackgroundTaskOut\n"
+                f"headers = {{'Accept': 'application/json', 'Accept-Encoding': {ACCEPT_ENCODING!r}, "
+                f"'User-Agent': {USER_AGENT!r}, 'svix-req-id': str(random.getrandbits(64))}}\n"
+                f"answer = urllib3.PoolManager().request('GET', {task_url!r}, headers=headers)\n"
                 "BackgroundTaskOut.model_validate_json(answer.data)",
                 "from openapi_client import ApiClient, BackgroundTasksApi, Configuration\n"
                 f"BackgroundTasksApi(ApiClient(Configuration(host={url!r}))).get({SAMPLE_TASK_ID!r})",
@@ -381,22 +521,62 @@ def bench_import(url: str, settings: Settings) -> List[Row]:
         )
     return [
         # What a program needs before its first call: the figure the target applies to.
-        Row("(d) import openapi_client, ready to call", floor, ready, "ms", 1.4,
+        Row("(d) import openapi_client, ready to call", floor, package, "ms", 1.4,
             "from openapi_client import ApiClient, BackgroundTasksApi, Configuration"
             " vs import urllib3, pydantic", use_median=True),
-        Row("    the same", floor_model, ready, "ms", None,
+        Row("    the same", floor_model, package, "ms", None,
             "vs import urllib3; from pydantic import BaseModel", use_median=True),
-        Row("    bare import openapi_client", floor, package, "ms", None,
-            "vs import urllib3, pydantic (names load on first use)", use_median=True),
-        Row("    import and get one task", floor_first, client_first, "ms", None,
+        Row("    import and get one task", first_floor, first_client, "ms", None,
             "a fresh program to its first answer vs the same with urllib3 and the same models",
             use_median=True),
     ]
 
 
+def _timed_walks(link: Link, walks: Mapping[str, Walk], rounds: int) -> Dict[str, List[Tuple[float, int]]]:
+    """Wall seconds and bytes the server sent, of each walk, ``rounds`` times, taking turns."""
+    samples: Dict[str, List[Tuple[float, int]]] = {name: [] for name in walks}
+    for _ in range(rounds):
+        for name, walk in walks.items():
+            _, down_before = link.forwarded()
+            started = time.perf_counter()
+            _count(walk())
+            seconds = time.perf_counter() - started
+            samples[name].append((seconds, link.forwarded()[1] - down_before))
+    return samples
+
+
+def bench_slow_link(url: str, settings: Settings) -> List[Row]:
+    """(e): ``list_all`` through a slow link, in wall time, against the link's limit and
+    against the walk with the service's defaults."""
+    with link_process(url) as link:
+        walks = slow_link_sides(link.url)
+        total = same_walk(walks)  # also warms up: the models' validators, the server's pages
+        samples = _timed_walks(link, walks, settings.link_rounds)
+    pages = math.ceil(total / LARGEST_PAGE)
+    client_seconds = tuple(seconds for seconds, _ in samples["client"])
+    client_bytes = tuple(float(sent) for _, sent in samples["client"])
+    limits = tuple(pages * LINK_RTT + sent * 8 / LINK_BANDWIDTH for sent in client_bytes)
+    default_seconds = tuple(seconds for seconds, _ in samples["default"])
+    default_bytes = tuple(float(sent) for _, sent in samples["default"])
+    link_name = f"{LINK_RTT * 1000:g} ms, {LINK_BANDWIDTH / 1e6:g} Mbit/s"
+    limit_label = (
+        f"the link's limit: {pages} pages x {LINK_RTT * 1000:g} ms"
+        f" + {statistics.median(client_bytes) / 1024:,.0f} KiB at {LINK_BANDWIDTH / 1e6:g} Mbit/s"
+    )
+    return [
+        Row(f"(e) list_all, {total:,} tasks, {link_name}", limits, client_seconds, "s", 1.15,
+            limit_label, use_median=True),
+        Row("(e) the same against the default walk", default_seconds, client_seconds, "s", 0.25,
+            "urllib3 + pydantic, the service's defaults: 50 a page, uncompressed", use_median=True),
+        Row("    bytes the server sent", default_bytes, client_bytes, "KiB", None,
+            "the default walk's vs list_all's", use_median=True),
+    ]
+
+
 # -- the table -------------------------------------------------------------------------------
 
-_SCALE = {"us/call": 1e6, "us/task": 1e6, "ms": 1e3, "KiB": 1 / 1024}
+#: Each unit's scale from the samples (seconds, bytes) and its decimals.
+_UNITS = {"us/call": (1e6, 1), "us/task": (1e6, 1), "ms": (1e3, 1), "s": (1.0, 2), "KiB": (1 / 1024, 1)}
 
 
 def format_table(rows: Sequence[Row]) -> str:
@@ -404,11 +584,11 @@ def format_table(rows: Sequence[Row]) -> str:
     header = ("workload", "floor", "client", "ratio", "median", "target", "", "floor is")
     lines = [header]
     for row in rows:
-        scale = _SCALE[row.unit]
+        scale, decimals = _UNITS[row.unit]
         lines.append((
             row.workload,
-            f"{row.floor_figure * scale:,.1f} {row.unit}",
-            f"{row.client_figure * scale:,.1f} {row.unit}",
+            f"{row.floor_figure * scale:,.{decimals}f} {row.unit}",
+            f"{row.client_figure * scale:,.{decimals}f} {row.unit}",
             f"{row.ratio:.2f}",
             f"{row.median_ratio:.2f}",
             f"<= {row.target:.2f}" if row.target is not None else "",
@@ -426,8 +606,11 @@ def format_table(rows: Sequence[Row]) -> str:
     return "\n".join(out)
 
 
-def run(settings: Settings, *, workloads: str = "abcd") -> List[Row]:
-    """Run the chosen workloads (letters of ``"abcd"``) and return their rows."""
+WORKLOADS = "abcde"
+
+
+def run(settings: Settings, *, workloads: str = WORKLOADS) -> List[Row]:
+    """Run the chosen workloads (letters of ``"abcde"``) and return their rows."""
     rows: List[Row] = []
     # (b) lists full pages and (c) walks them all; (d) needs only the sample tasks.
     with server_process(settings.total_tasks if set(workloads) & set("abc") else 0) as url:
@@ -437,20 +620,24 @@ def run(settings: Settings, *, workloads: str = "abcd") -> List[Row]:
             rows += bench_list_all(url, settings)
         if "d" in workloads:
             rows += bench_import(url, settings)
+    if "e" in workloads:
+        with server_process(settings.link_tasks, samples=False) as url:
+            rows += bench_slow_link(url, settings)
     return rows
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a few iterations only")
-    parser.add_argument("--only", default="abcd", metavar="LETTERS",
-                        help="the workloads to run, e.g. 'ab' (default: abcd)")
+    parser.add_argument("--only", default=WORKLOADS, metavar="LETTERS",
+                        help=f"the workloads to run, e.g. 'ab' (default: {WORKLOADS})")
     args = parser.parse_args(argv)
-    if not args.only or set(args.only) - set("abcd"):
-        parser.error("--only takes letters from 'abcd'")
+    if not args.only or set(args.only) - set(WORKLOADS):
+        parser.error(f"--only takes letters from {WORKLOADS!r}")
     settings = QUICK if args.quick else FULL
     print(f"Python {sys.version.split()[0]}, urllib3 {importlib.metadata.version('urllib3')}, "
-          f"openapi_client {openapi_client.__version__}; {'quick' if args.quick else 'full'} run")
+          f"pydantic {importlib.metadata.version('pydantic')}, openapi_client {openapi_client.__version__};"
+          f" {'quick' if args.quick else 'full'} run")
     print(format_table(run(settings, workloads=args.only)))
     return 0
 
