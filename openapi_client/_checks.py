@@ -54,8 +54,11 @@ def check_int(
         raise ApiValueError(f"{name} must be {bounds}, not {value}", [name])
 
 
-def check_seconds(name: str, value: Any, *, zero_ok: bool = False) -> None:
-    """Refuse anything but a finite number of seconds above 0 (or at least 0 with ``zero_ok``)."""
+def check_seconds(name: str, value: Any, *, zero_ok: bool = False, optional: bool = False) -> None:
+    """Refuse anything but a finite number of seconds above 0 (or at least 0 with ``zero_ok``;
+    or ``None`` with ``optional``)."""
+    if value is None and optional:
+        return
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         raise ApiTypeError(f"{name} must be a number of seconds, not {type(value).__name__}", [name])
     if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):

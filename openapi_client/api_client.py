@@ -44,7 +44,13 @@ from openapi_client._serialization import (
 from openapi_client._version import __version__
 from openapi_client.api_response import ApiResponse
 from openapi_client.configuration import Configuration, TimeoutSpec
-from openapi_client.exceptions import ApiDecodeError, ApiException, ApiTypeError, ApiValueError, OpenApiException
+from openapi_client.exceptions import (
+    ApiDecodeError,
+    ApiException,
+    ApiTypeError,
+    ApiValueError,
+    OpenApiException,
+)
 from openapi_client.rest import ACCEPT_ENCODING, RESTClientObject, RESTResponse, RetriesSpec
 
 if TYPE_CHECKING:

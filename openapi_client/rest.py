@@ -2,16 +2,11 @@
 
 :class:`RESTClientObject` sends every request through one urllib3 ``PoolManager`` (a
 ``ProxyManager`` behind a proxy), which follows redirects, and retries as the policy in
-:mod:`openapi_client.retry` says. Every call is bounded:
-
-* in time: connecting, every socket read and every wait between attempts stop at the call's
-  deadline (reads are held to the clock rather than each given a fresh timeout, so a server
-  that drips bytes cannot stretch a call);
-* in memory: at most ``max_response_bytes`` of an answer are read, decoded (a compressed answer
-  is inflated only that far), and closing an unread answer reads little of it.
-
-:func:`_translate` turns what urllib3, http.client, ssl and sockets raise into
-:class:`ApiConnectionError`, :class:`ApiTimeoutError` or :class:`ApiDecodeError`, cause chained.
+:mod:`openapi_client.retry` says. Every call ends on time (connect timeouts and waits are cut
+to its deadline, and a watchdog thread stops a call still running at its end, whatever the
+server drips) and in bounded memory (at most ``max_response_bytes`` of an answer are read,
+decoded). :func:`_translate` turns whatever urllib3, http.client, ssl and sockets raise into the
+package's own exceptions.
 """
 
 from __future__ import annotations
@@ -19,14 +14,14 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import http.client
-import io
 import ipaddress
 import logging
+import os
 import socket
 import ssl
 import threading
 import time
-from typing import Any, Callable, Collection, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
+from typing import Any, Callable, Collection, Dict, List, Mapping, Optional, Set, Tuple, Union
 from urllib.parse import unquote, urlsplit
 
 import urllib3
@@ -57,10 +52,8 @@ Answer = urllib3.BaseHTTPResponse
 #: The content codings asked for: those urllib3 can decode here (gzip and deflate; br and zstd
 #: when their packages are installed).
 ACCEPT_ENCODING = urllib3.util.make_headers(accept_encoding=True)["accept-encoding"]
-#: Bytes asked of urllib3 per read of a body (decoded).
+#: Bytes asked of urllib3 per read of a body.
 _CHUNK = 64 * 1024
-#: What closing an unread answer reads, at most, hoping to keep its connection for reuse.
-_DRAIN_BYTES, _DRAIN_SECONDS = 64 * 1024, 1.0
 #: What a failure leaves as, from urllib3 down to the socket, absurd framing included (a chunk
 #: size or Content-Length of 2**63 makes http.client raise OverflowError or MemoryError).
 _TRANSPORT_ERRORS = (HTTPError, OSError, http.client.HTTPException, OverflowError, MemoryError, ValueError)
@@ -69,60 +62,45 @@ _log = logging.getLogger("openapi_client")
 
 
 class _Exchange:
-    """One call: its clock, its size limit, and what its connections report (requests sent,
-    whether the latest went out on a reused connection, which connection is in use)."""
+    """One call: its clock and size limit, and what its connections report (requests sent,
+    whether the latest went out on a reused connection, the socket its answer comes on)."""
 
     def __init__(self, deadline: Optional[float], max_bytes: int, request_id: Optional[str],
                  secrets: Callable[[], Collection[str]]) -> None:
-        self.deadline = deadline
-        self.ends = None if deadline is None else time.monotonic() + deadline
-        self.attempt_ends = self.ends
-        self.max_bytes = max_bytes
-        self.request_id = request_id
-        self.secrets = secrets
+        self.deadline, self.max_bytes, self.request_id, self.secrets = deadline, max_bytes, request_id, secrets
+        self.ends = self.attempt_ends = None if deadline is None else time.monotonic() + deadline
         self.sent = 0
         self.reused = self.resent = self.cut = False
         self.connection: Any = None
         self.sock: Optional[socket.socket] = None
         self.answer: Optional[Answer] = None
 
-    def start_attempt(self, seconds: Optional[float]) -> None:
-        """Begin an attempt that may take ``seconds`` (``None``: as long as the call has)."""
+    def begin_attempt(self, seconds: Optional[float], connect: Optional[float]) -> Optional[float]:
+        """Start an attempt that may take ``seconds``; the connect timeout, cut to the time left."""
         self.attempt_ends, self.cut = self.ends, False
-        if seconds is not None and (self.ends is None or time.monotonic() + seconds < self.ends):
-            self.attempt_ends = time.monotonic() + seconds
-
-    def limit(self, seconds: Optional[float]) -> Optional[float]:
-        """``seconds`` (``None``: no limit), cut to what the attempt has left; ``socket.timeout``
-        once it has nothing left."""
+        now = time.monotonic()
+        if seconds is not None and (self.ends is None or now + seconds < self.ends):
+            self.attempt_ends = now + seconds
         if self.attempt_ends is None:
-            return seconds
-        left = self.attempt_ends - time.monotonic()
+            return connect
+        left = self.attempt_ends - now
         if left <= 0:
             raise socket.timeout("out of time")
-        return left if seconds is None or left < seconds else seconds
+        return left if connect is None or left < connect else connect
 
     def has_time_for(self, wait: float) -> bool:
         return self.ends is None or time.monotonic() + wait < self.ends
 
-    def expired(self) -> bool:
-        return not self.has_time_for(0)
-
-    def note_request(self, connection: Any, reused: bool) -> None:
-        self.sent += 1
-        self.connection, self.reused, self.sock = connection, reused, None
-
     def stop(self) -> None:
-        """Cut the connection in use, whatever it is doing (the watchdog's call: time is up)."""
+        """Cut the socket the call is reading from (the watchdog's call: its time is up)."""
         self.cut = True
-        sock = self.sock
-        if sock is not None and self.connection.exchange is self:  # not yet another call's
+        if self.sock is not None and self.connection.exchange is self:  # not yet another call's
             with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+                self.sock.shutdown(socket.SHUT_RDWR)
 
     def may_resend(self, error: BaseException) -> bool:
         """Whether a failed attempt goes again at once, without spending a retry: the first time
-        in a call that a reused connection broke before the answer began (closed while idle)."""
+        in a call that a reused connection broke before its answer began (closed while idle)."""
         if self.resent or self.cut or not self.reused or not isinstance(_innermost(error), ConnectionError):
             return False
         self.resent = True
@@ -133,10 +111,8 @@ class _Exchange:
         return {"attempts": max(self.sent, 1), "request_id": self.request_id, "secrets": self.secrets()}
 
     def too_large(self) -> ResponseTooLargeError:
-        return ResponseTooLargeError(
-            f"the answer is larger than max_response_bytes ({self.max_bytes}); the connection was dropped",
-            limit=self.max_bytes, **self.details(),
-        )
+        return ResponseTooLargeError(f"the answer is larger than max_response_bytes ({self.max_bytes}); "
+                                     "the connection was dropped", limit=self.max_bytes, **self.details())
 
 
 #: The exchange of the call in progress in this thread, for the connections it uses.
@@ -144,23 +120,27 @@ _EXCHANGE: contextvars.ContextVar[Optional[_Exchange]] = contextvars.ContextVar(
 
 
 class _Watchdog:
-    """One thread that stops every call still running at the end of its time. Socket timeouts
-    bound each read, not all of them: without it, a server dripping a byte at a time could hold
-    a call for ever."""
+    """One thread that stops each call still running at the end of its time: socket timeouts
+    bound each read, not all of them, so a server dripping bytes could otherwise hold a call."""
+
+    #: How often it looks while calls run, in seconds: how late past its end a call can stop;
+    #: after IDLE_TICKS looks with no call it sleeps until the next one.
+    TICK, IDLE_TICKS = 0.05, 100
 
     def __init__(self) -> None:
         self._calls: Set[_Exchange] = set()
         self._changed = threading.Condition(threading.Lock())
         self._thread: Optional[threading.Thread] = None
-        self._wakes_at = float("inf")
+        self._asleep = False
 
     def watch(self, exchange: _Exchange) -> None:
         with self._changed:
             self._calls.add(exchange)
-            if self._thread is None or not self._thread.is_alive():  # also after a fork
+            if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="openapi_client-watchdog", daemon=True)
                 self._thread.start()
-            elif exchange.attempt_ends is not None and exchange.attempt_ends < self._wakes_at:
+            elif self._asleep:
+                self._asleep = False
                 self._changed.notify()
 
     def forget(self, exchange: _Exchange) -> None:
@@ -168,48 +148,50 @@ class _Watchdog:
             self._calls.discard(exchange)
 
     def _run(self) -> None:
+        idle = 0
         with self._changed:
             while True:
+                self._changed.wait(None if self._asleep else self.TICK)
                 now = time.monotonic()
-                timed = [(call.attempt_ends, call) for call in self._calls if call.attempt_ends is not None]
-                for end, call in timed:
-                    if end <= now:
-                        self._calls.discard(call)
-                        call.stop()
-                self._wakes_at = min((end for end, _ in timed), default=float("inf"))
-                self._changed.wait(None if not timed else self._wakes_at - now)
+                for call in [call for call in self._calls if call.attempt_ends is not None and call.attempt_ends <= now]:
+                    self._calls.discard(call)
+                    call.stop()
+                idle = 0 if self._calls else idle + 1
+                self._asleep = idle >= self.IDLE_TICKS
 
 
 _WATCHDOG = _Watchdog()
+if hasattr(os, "register_at_fork"):  # the thread stays behind in the parent
+    os.register_at_fork(after_in_child=_WATCHDOG.__init__)
 
 
 class _Answer(http.client.HTTPResponse):
     """http.client's answer, with interim answers skipped (``103 Early Hints`` and every other
-    1xx but 101: the final answer follows them), and a whole-body read held to the call's
-    ``max_response_bytes``."""
+    1xx but 101: the final answer follows them), and reads held to ``max_response_bytes``."""
+
+    body_read = 0
 
     def begin(self) -> None:
         super().begin()
         while 100 <= self.status < 200 and self.status != 101:
-            self.headers = None  # type: ignore[assignment]  # so begin() reads the next answer
+            self.headers = None  # type: ignore[assignment]  # so that begin() reads the next answer
             super().begin()
 
     def read(self, amt: Optional[int] = None) -> bytes:
         exchange = _EXCHANGE.get()
-        if exchange is None:  # not read for a call of this package's
+        if exchange is None:  # not read for a call of this package
             return super().read(amt)
-        if amt is not None or self.length is not None:  # a read of known size: counted
+        if amt is not None or self.length is not None:
             return self._counted(super().read(amt), exchange)
-        parts: List[bytes] = []  # all of a body of unknown length: a piece at a time, counted
+        parts: List[bytes] = []  # the whole of a body of unknown length: a piece at a time
         while True:
-            part = self._counted(super().read(_CHUNK), exchange)
-            if not part:
+            parts.append(self._counted(super().read(_CHUNK), exchange))
+            if not parts[-1]:
                 return b"".join(parts)
-            parts.append(part)
 
     def _counted(self, data: bytes, exchange: _Exchange) -> bytes:
-        """``data``, once it and what is announced to follow fit in ``max_response_bytes``."""
-        self.body_read = getattr(self, "body_read", 0) + len(data)
+        """``data``, if it and what is announced to follow fit in ``max_response_bytes``."""
+        self.body_read += len(data)
         if self.body_read + (self.length or 0) > exchange.max_bytes:
             self.close()
             raise exchange.too_large()
@@ -230,10 +212,12 @@ class _Reporting:
     def request(self, *args: Any, **kwargs: Any) -> None:
         exchange = self.exchange = _EXCHANGE.get()
         if exchange is not None:
-            exchange.note_request(self, reused=self.sock is not None and self.requests_sent > 0)  # type: ignore[attr-defined]
+            exchange.sent += 1
+            exchange.connection, exchange.sock = self, None
+            exchange.reused = self.sock is not None and self.requests_sent > 0  # type: ignore[attr-defined]
         super().request(*args, **kwargs)  # type: ignore[misc]
         self.requests_sent += 1
-        if exchange is not None:  # the socket the answer will come on (connected by now)
+        if exchange is not None:  # the socket the answer will come on, connected by now
             exchange.sock = self.sock  # type: ignore[attr-defined]
 
 
@@ -245,86 +229,76 @@ class _TLSPool(HTTPSConnectionPool):
     ConnectionCls = type("_TLSConnection", (_Reporting, HTTPSConnection), {})
 
 
-#: The pools a manager makes: with connections that report to the call's exchange (a
-#: PoolManager keeps its pool classes per instance so that they can be replaced).
+#: Pools whose connections report to the call's exchange (a PoolManager keeps its pool
+#: classes per instance, so that they can be replaced).
 _REPORTING_POOLS = {"http": _Pool, "https": _TLSPool}
 
 
 class RESTResponse:
     """An HTTP answer: ``status``, ``reason``, ``headers`` and, once read, ``data`` (decoded bytes).
 
-    File-like enough for code written against generated clients: ``read()``, ``close()``,
-    ``closed``, ``with``, iteration by line. An unread answer dropped without ``close()`` takes
-    its connection with it (urllib3 closes it), reading nothing more.
+    ``attempts`` and ``request_id`` say how many requests it took and the ``svix-req-id`` sent.
+    Closing an unread answer drops its connection without reading on; so does dropping it.
     """
 
     def __init__(self, resp: Answer, *, url: str = "", exchange: Optional[_Exchange] = None,
                  data: Optional[bytes] = None) -> None:
-        self.response = resp
-        self._url = url
-        self._bounded = exchange is not None  # sent by the transport, not built by hand
-        self._exchange = exchange or _Exchange(None, 2**62, None, tuple)
+        self.response, self._url, self._exchange, self.data = resp, url, exchange, data
         self.status: int = resp.status
         self.reason: Optional[str] = resp.reason
-        self.data = data
+        self.attempts = max(exchange.sent, 1) if exchange else 1
+        self.request_id = exchange.request_id if exchange else None
         self.closed = False
 
     @property
     def headers(self) -> Mapping[str, str]:
-        """The response headers (case-insensitive)."""
         return self.response.headers
 
-    def read(self) -> bytes:
-        """The whole body, decoded; read once, then kept in ``data``.
-
-        :raises ApiConnectionError: the connection broke before the body was complete (a
-            streamed answer is not retried).
-        :raises ResponseTooLargeError: the body is larger than ``max_response_bytes``.
-        """
-        if self.data is None:
-            if not self._bounded:
-                self.data = self.response.data
-            else:
-                with _watched(self._exchange, self._url):
-                    self.data = _read_body(self.response, self._exchange)
-        return self.data
-
     def getheaders(self) -> Mapping[str, str]:
-        """The response headers (case-insensitive)."""
         return self.response.headers
 
     def getheader(self, name: str, default: Optional[str] = None) -> Optional[str]:
-        """One response header, or ``default``."""
         return self.response.headers.get(name, default)
-
-    @property
-    def attempts(self) -> int:
-        """How many requests this answer took (retries, redirects and resends included)."""
-        return max(self._exchange.sent, 1)
-
-    @property
-    def request_id(self) -> Optional[str]:
-        """The ``svix-req-id`` the request was sent with."""
-        return self._exchange.request_id
 
     @property
     def retry_after(self) -> Optional[float]:
         """The wait the answer asks for (``retry-after-ms`` or ``Retry-After``), in seconds."""
         return requested_wait(self.response.headers)
 
+    def read(self) -> bytes:
+        """The whole body, decoded, read once (within the call's deadline) and kept in ``data``.
+
+        :raises ApiConnectionError: the connection broke first (a streamed answer is not retried).
+        :raises ResponseTooLargeError: the body is larger than ``max_response_bytes``.
+        """
+        exchange = self._exchange
+        if self.data is None and exchange is None:  # built by hand, not sent by the transport
+            self.data = self.response.data
+        elif self.data is None and exchange is not None:
+            reset = _EXCHANGE.set(exchange)
+            _WATCHDOG.watch(exchange)
+            try:
+                self.data = _read_body(self.response, exchange)
+            except _TRANSPORT_ERRORS as exc:
+                raise _translate(exc, exchange, self._url) from _reason(exc)
+            finally:
+                _WATCHDOG.forget(exchange)
+                _EXCHANGE.reset(reset)
+        return self.data
+
     def error_details(self) -> Dict[str, Any]:
         """What an exception about this answer carries: attempts, request id, the secrets to hide."""
-        return self._exchange.details()
+        return self._exchange.details() if self._exchange else {}
 
     def release_conn(self) -> None:
-        """Give the connection back to the pool (for unread, streamed answers)."""
+        """Give the connection back to the pool (once the body is read)."""
         self.response.release_conn()
 
     def close(self) -> None:
-        """Finish with the answer. Of an unread one, at most 64 KiB are read, for at most a
-        second, to keep the connection for reuse; if that is not all of it, it is closed instead."""
-        if not self.closed and self.data is None and self._bounded:
-            _discard(self.response, self._exchange)
+        """Finish with the answer; the connection of an unread one is dropped, not read on."""
+        if not self.closed and self.data is None:
+            self.response.close()
+            self.response.release_conn()
         self.closed = True
 
     def __enter__(self) -> RESTResponse:
@@ -333,31 +307,12 @@ class RESTResponse:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __iter__(self) -> Iterator[bytes]:
-        """The body's lines (reads the whole body first)."""
-        return iter(self.read().splitlines(keepends=True))
-
-
-@contextlib.contextmanager
-def _watched(exchange: _Exchange, url: str) -> Iterator[None]:
-    """Run the block as part of ``exchange``: its connections report to it, the watchdog stops it
-    at the end of its time, and what it raises leaves through :func:`_translate`."""
-    reset = _EXCHANGE.set(exchange)
-    _WATCHDOG.watch(exchange)
-    try:
-        yield
-    except _TRANSPORT_ERRORS as exc:
-        raise _translate(exc, exchange, url) from _reason(exc)
-    finally:
-        _WATCHDOG.forget(exchange)
-        _EXCHANGE.reset(reset)
-
 
 def _read_body(response: Answer, exchange: _Exchange) -> bytes:
     """The whole body, decoded, at most ``max_response_bytes`` of it."""
     exchange.answer = response
     if "content-encoding" not in response.headers:
-        return response.read()  # bounded by _Answer.read
+        return response.read()  # counted by _Answer.read
     parts: List[bytes] = []  # inflated a piece at a time, and only as far as the limit
     size = 0
     for part in response.stream(_CHUNK, decode_content=True):
@@ -369,18 +324,6 @@ def _read_body(response: Answer, exchange: _Exchange) -> bytes:
     return b"".join(parts)
 
 
-def _discard(response: Answer, exchange: _Exchange) -> None:
-    """Read at most :data:`_DRAIN_BYTES` of an unwanted answer for at most :data:`_DRAIN_SECONDS`,
-    then give its connection back: open if that was all of it, else closed. Never raises."""
-    exchange.start_attempt(_DRAIN_SECONDS)
-    with contextlib.suppress(OpenApiException), _watched(exchange, ""):
-        while response.tell() < _DRAIN_BYTES and response.read(_CHUNK, decode_content=False):
-            pass
-    if not response.closed:
-        response.close()
-    response.release_conn()
-
-
 class RESTClientObject:
     """Sends requests through one pooled urllib3 manager; safe to share between threads."""
 
@@ -389,31 +332,26 @@ class RESTClientObject:
         if proxy and urlsplit(proxy).scheme.lower().startswith("socks"):
             raise ApiValueError("SOCKS proxies are not supported; use an http:// or https:// proxy")
         check_seconds("max_retry_wait", configuration.max_retry_wait, zero_ok=True)
+        check_seconds("deadline", configuration.deadline, optional=True)
         check_int("max_response_bytes", configuration.max_response_bytes, 1)
         self.timeout = check_timeout(configuration.timeout)
-        self.deadline = _checked_deadline(configuration.deadline)
+        self.deadline, self.max_retry_wait = configuration.deadline, configuration.max_retry_wait
         self.max_response_bytes = configuration.max_response_bytes
-        self.max_retry_wait = configuration.max_retry_wait
         # urllib3 drops Authorization and Cookie on a redirect to another host; API keys travel
         # in headers of the user's choosing, so they must be dropped too.
         self._secret_headers = frozenset(name.lower() for name in configuration.api_key)
         policy = make_retry(configuration.retries, max_retry_wait=configuration.max_retry_wait)
         self.retries = _dropping(policy, self._secret_headers)
-        # What urllib3 is handed for a call's first attempt under the configured policy and
-        # timeout, made once (making them costs 2 % of a small call).
+        # What urllib3 is handed for an attempt under the configured policy and timeout, made
+        # once (making them costs 2 % of a small call).
         self._first_try = redirects_only(self.retries)
         self._timeout = urllib3.Timeout(connect=self.timeout[0], read=self.timeout[1])
-        settings: Dict[str, Any] = {
-            "ca_certs": configuration.ssl_ca_cert,
-            "ca_cert_data": configuration.ca_cert_data,
-            "cert_file": configuration.cert_file,
-            "key_file": configuration.key_file,
-            "assert_hostname": configuration.assert_hostname,
-            "server_hostname": configuration.tls_server_name,
-            "socket_options": configuration.socket_options,
-        }
+        settings = {"ca_certs": configuration.ssl_ca_cert, "ca_cert_data": configuration.ca_cert_data,
+                    "cert_file": configuration.cert_file, "key_file": configuration.key_file,
+                    "assert_hostname": configuration.assert_hostname,
+                    "server_hostname": configuration.tls_server_name, "socket_options": configuration.socket_options}
         # Only what is set: urllib3 hands these to plain-HTTP pools too, and some refuse them.
-        pool_args = {name: value for name, value in settings.items() if value is not None}
+        pool_args: Dict[str, Any] = {name: value for name, value in settings.items() if value is not None}
         pool_args.update(num_pools=10, maxsize=configuration.connection_pool_maxsize,
                          cert_reqs=ssl.CERT_REQUIRED if configuration.verify_ssl else ssl.CERT_NONE)
         #: The one manager every request goes through: a ProxyManager when a proxy is set and
@@ -424,44 +362,30 @@ class RESTClientObject:
             headers = _proxy_headers(proxy, configuration.proxy_headers)
             self.pool_manager = urllib3.ProxyManager(proxy_url=proxy, proxy_headers=headers, **pool_args)
 
-    def request(
-        self,
-        method: str,
-        url: str,
-        headers: Optional[Mapping[str, str]] = None,
-        body: Any = None,
-        post_params: Any = None,
-        _request_timeout: TimeoutSpec = None,
-        *,
-        retries: RetriesSpec = None,
-        deadline: Optional[float] = None,
-        preload_content: bool = True,
-        request_id: Optional[str] = None,
-        secret_headers: Collection[str] = (),
-        secrets: Callable[[], Collection[str]] = tuple,
-    ) -> RESTResponse:
-        """Send one request (retrying as the policy says) and return the answer.
+    def request(self, method: str, url: str, headers: Optional[Mapping[str, str]] = None, body: Any = None,
+                post_params: Any = None, _request_timeout: TimeoutSpec = None, *, retries: RetriesSpec = None,
+                deadline: Optional[float] = None, preload_content: bool = True, request_id: Optional[str] = None,
+                secret_headers: Collection[str] = (), secrets: Callable[[], Collection[str]] = tuple,
+                ) -> RESTResponse:
+        """Send one request, retrying as the policy says, and return the answer.
 
-        :param _request_timeout: Overrides the configured timeout for this call.
-        :param retries: Overrides the configured retries for this call.
-        :param deadline: Seconds this call may take in all, overriding the configured one.
-        :param preload_content: Read the body now (``False``: :meth:`RESTResponse.read` does).
-        :param request_id: The ``svix-req-id`` sent, named in error messages.
-        :param secret_headers: Headers of this call, beyond the configured credentials, that must
-            not follow a redirect to another host.
-        :param secrets: Gives this call's credentials, to hide wherever an error message would
-            show them (asked for only then).
+        ``_request_timeout``, ``retries`` and ``deadline`` override the configured ones for this
+        call; ``preload_content=False`` leaves the body to :meth:`RESTResponse.read`;
+        ``request_id`` is named in error messages; ``secret_headers`` must not follow a redirect
+        to another host; ``secrets()`` gives the credentials to hide in error messages.
+
         :raises ApiTimeoutError: a timeout or the deadline ran out.
         :raises ApiConnectionError: the server could not be reached or the connection broke.
         """
         if body is not None or post_params:
             raise ApiValueError("this API's operations take no request body")
+        check_seconds("deadline", deadline, optional=True)
         limits = self.timeout if _request_timeout is None else check_timeout(_request_timeout)
         policy = self.retries
         if retries is not None:
             policy = _dropping(make_retry(retries, like=self.retries), self._secret_headers)
-        exchange = _Exchange(self.deadline if deadline is None else _checked_deadline(deadline),
-                             self.max_response_bytes, request_id, secrets)
+        exchange = _Exchange(self.deadline if deadline is None else deadline, self.max_response_bytes,
+                             request_id, secrets)
         try:
             answer, data = self._send(exchange, method, url, dict(headers or {}),
                                       _dropping(policy, secret_headers), limits, preload_content)
@@ -488,7 +412,7 @@ class RESTClientObject:
             _log.info("Retrying %s %s after %s (retry %d, waiting %.2fs)",
                       method, redact_url(url, query=False), reason, retried, wait)
             if answer is not None and data is None:
-                _discard(answer, exchange)
+                RESTResponse(answer).close()
             headers["svix-retry-count"] = str(retried)
             time.sleep(wait)
 
@@ -496,31 +420,26 @@ class RESTClientObject:
                  limits: Tuple[Optional[float], ...], preload: bool,
                  ) -> Tuple[Optional[Answer], Optional[bytes], Optional[BaseException]]:
         """One request, with urllib3 following any redirects: the answer (and its body if
-        ``preload``), or the error that ended it. A streamed answer stays watched until read."""
+        ``preload``), or the error that ended it."""
         connect, read, whole = limits
         manager = self.pool_manager
         if manager.pool_classes_by_scheme is not _REPORTING_POOLS:
             manager.pool_classes_by_scheme = _REPORTING_POOLS
-        exchange.start_attempt(whole)
         reset = _EXCHANGE.set(exchange)
         _WATCHDOG.watch(exchange)
-        streamed = False
         try:
-            connect_limit = exchange.limit(connect)
+            connect_limit = exchange.begin_attempt(whole, connect)
             timeout = self._timeout
             if limits is not self.timeout or connect_limit != connect:
                 timeout = urllib3.Timeout(connect=connect_limit, read=read)
-            answer = manager.urlopen(
-                method, url, headers=headers, retries=self._first_try if policy is self.retries else redirects_only(policy),
-                redirect=True, timeout=timeout, preload_content=False,
-            )
-            streamed = not preload
-            return answer, (None if streamed else _read_body(answer, exchange)), None
+            retries = self._first_try if policy is self.retries else redirects_only(policy)
+            answer = manager.urlopen(method, url, headers=headers, retries=retries, redirect=True,
+                                     timeout=timeout, preload_content=False)
+            return answer, (_read_body(answer, exchange) if preload else None), None
         except _TRANSPORT_ERRORS as exc:
             return None, None, _reason(exc)
         finally:
-            if not streamed:
-                _WATCHDOG.forget(exchange)
+            _WATCHDOG.forget(exchange)
             _EXCHANGE.reset(reset)
 
     def clear(self) -> None:
@@ -530,9 +449,8 @@ class RESTClientObject:
 
 def _dropping(policy: Retry, names: Collection[str]) -> Retry:
     """``policy``, also dropping the headers ``names`` on a redirect to another host."""
-    if not names:
-        return policy
-    return policy.new(remove_headers_on_redirect=policy.remove_headers_on_redirect | {n.lower() for n in names})
+    dropped = {name.lower() for name in names}
+    return policy.new(remove_headers_on_redirect=policy.remove_headers_on_redirect | dropped) if names else policy
 
 
 def _reason(error: BaseException) -> BaseException:
@@ -544,13 +462,12 @@ def _translate(failure: BaseException, exchange: _Exchange, url: str) -> OpenApi
     """The error boundary: what urllib3 and everything below it raised, as the package's own
     exception (the caller chains ``failure``'s reason as its cause)."""
     error = _reason(failure)
-    where, cause, details = origin(url), _describe_error(error), exchange.details()
-    answer = exchange.answer
-    if exchange.expired():
+    where, cause, details, answer = origin(url), _describe_error(error), exchange.details(), exchange.answer
+    if not exchange.has_time_for(0):
         return ApiTimeoutError(f"the call to {where} ran out of its {exchange.deadline:g}s deadline", **details)
     if isinstance(error, DecodeError) and answer is not None:
-        return ApiDecodeError(f"the answer's Content-Encoding cannot be decoded: {cause}",
-                              status=answer.status, body="", headers=answer.headers, **details)
+        return ApiDecodeError(f"the answer's Content-Encoding cannot be decoded: {cause}", status=answer.status,
+                              body="", headers=answer.headers, **details)
     if isinstance(error, NewConnectionError):  # before timeouts: urllib3 derives it from one
         return ApiConnectionError(f"could not connect to {where}: {cause}", **details)
     if exchange.cut:
@@ -562,17 +479,6 @@ def _translate(failure: BaseException, exchange: _Exchange, url: str) -> OpenApi
     if isinstance(error, ProxyError):
         return ApiConnectionError(f"the proxy failed for {where}: {cause}", **details)
     return ApiConnectionError(f"the connection to {where} failed: {cause}", **details)
-
-
-def _describe_error(error: Optional[BaseException]) -> str:
-    """The innermost cause of a urllib3 error as ``"Type: text"``, e.g.
-    ``"ConnectionRefusedError: [Errno 111] Connection refused"``."""
-    inner = _innermost(error) if error is not None else None
-    text = str(inner or "")
-    if "object at 0x" in text and ">: " in text:  # urllib3's wrappers start with their repr
-        text = text.split(">: ", 1)[1]
-    name = type(inner).__name__ if inner is not None else "an unknown error"
-    return f"{name}: {text}"[:500] if text else name
 
 
 def _innermost(error: BaseException) -> BaseException:
@@ -588,10 +494,13 @@ def _innermost(error: BaseException) -> BaseException:
         error = nested
 
 
-def _checked_deadline(deadline: Optional[float]) -> Optional[float]:
-    if deadline is not None:
-        check_seconds("deadline", deadline)
-    return deadline
+def _describe_error(error: Optional[BaseException]) -> str:
+    """The innermost cause of a failure as ``"Type: text"``, e.g. ``"ConnectionRefusedError:
+    [Errno 111] Connection refused"``."""
+    inner = _innermost(error) if error is not None else None
+    text = str(inner or "").split(">: ", 1)[-1]  # urllib3's wrappers start with their repr
+    name = type(inner).__name__ if inner is not None else "an unknown error"
+    return f"{name}: {text}"[:500] if text else name
 
 
 def _proxy_headers(proxy: str, headers: Optional[Mapping[str, str]]) -> Dict[str, str]:

@@ -1,16 +1,11 @@
 """The retry policy, as a value: which failures are retried, and how long to wait before each.
 
-:class:`RetryPolicy` is a urllib3 ``Retry``. The transport asks it after every failed attempt:
-``is_retry`` for an answer, ``increment`` for the value after one more retry (urllib3's
-``MaxRetryError`` once the budget is spent), then :func:`wait_before_retry`. It differs from
-urllib3's defaults in four ways:
-
-* backoff starts at :data:`BACKOFF_BASE` for the first retry (urllib3 retries the first one at
-  once), doubles, is capped at :data:`BACKOFF_MAX`, and is jittered so clients spread out;
-* the statuses :data:`DEFAULT_RETRY_STATUSES` are retried, and TLS failures never are;
-* ``retry-after-ms`` and ``Retry-After`` (seconds or an HTTP date) are parsed strictly; a wait
-  asked for that is longer than ``max_retry_wait`` ends the call with the answer;
-* at most :data:`MAX_REDIRECTS` redirects; each one spends the same ``total`` a retry does.
+:class:`RetryPolicy` is a urllib3 ``Retry`` that the transport asks after every failed attempt
+(:func:`next_try`). Unlike urllib3's default, its backoff starts at :data:`BACKOFF_BASE` for the
+first retry, doubles up to :data:`BACKOFF_MAX` and is jittered; it retries the statuses
+:data:`DEFAULT_RETRY_STATUSES` and never a TLS failure; it honours ``retry-after-ms`` and
+``Retry-After``, parsed strictly, up to ``max_retry_wait``; and every redirect followed spends
+its ``total`` as a retry does.
 """
 
 from __future__ import annotations
@@ -29,87 +24,54 @@ from openapi_client._checks import check_int
 from openapi_client.configuration import DEFAULT_RETRIES, MAX_RETRY_WAIT
 
 __all__ = [
-    "RetryPolicy",
-    "BACKOFF_BASE",
-    "BACKOFF_JITTER",
-    "BACKOFF_MAX",
-    "DEFAULT_RETRIES",
-    "DEFAULT_RETRY_STATUSES",
-    "MAX_REDIRECTS",
-    "MAX_RETRY_WAIT",
-    "make_retry",
-    "next_try",
-    "parse_retry_after",
-    "redirects_only",
-    "requested_wait",
-    "wait_before_retry",
+    "BACKOFF_BASE", "BACKOFF_JITTER", "BACKOFF_MAX", "DEFAULT_RETRIES", "DEFAULT_RETRY_STATUSES",
+    "MAX_REDIRECTS", "MAX_RETRY_WAIT", "RetryPolicy", "make_retry", "next_try", "parse_retry_after",
+    "redirects_only", "requested_wait", "wait_before_retry",
 ]
 
 #: Statuses worth asking again for: the server or a proxy said "not now".
 DEFAULT_RETRY_STATUSES: FrozenSet[int] = frozenset({408, 429, 500, 502, 503, 504})
-#: Seconds before the first retry; each later retry waits twice as long as the one before.
+#: Seconds before the first retry; each later retry waits twice as long as the one before ...
 BACKOFF_BASE = 0.5
-#: No backoff wait is longer than this many seconds.
+#: ... up to this many seconds, ...
 BACKOFF_MAX = 8.0
-#: Each backoff wait is scaled by a random factor in ``[1 - BACKOFF_JITTER, 1]``.
+#: ... scaled by a random factor in ``[1 - BACKOFF_JITTER, 1]`` so that clients spread out.
 BACKOFF_JITTER = 0.25
 #: Redirects followed for one call, at most.
 MAX_REDIRECTS = 5
 
-_OWN_SETTINGS = ("backoff_base", "backoff_jitter_ratio", "max_retry_wait")
-#: delta-seconds (RFC 9110): ASCII digits only (``str.isdigit`` also takes ``²``), and few
-#: enough that the number stays exact.
+#: delta-seconds (RFC 9110): ASCII digits only (``str.isdigit`` takes ``²`` too), few enough
+#: that the number stays exact.
 _SECONDS = re.compile(r"[0-9]{1,15}")
 _MILLISECONDS = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,9})?")
 
 
 class RetryPolicy(Retry):
-    """This API's retry policy (see the module docstring); ``RetryPolicy()`` is the default.
+    """This API's retry policy; ``RetryPolicy()`` is the default.
 
     :param total: Retries and redirects after the first request.
     :param backoff_base: Seconds before the first retry.
-    :param backoff_max: Longest backoff wait.
     :param backoff_jitter_ratio: Each backoff is scaled by a random factor in ``[1 - ratio, 1]``.
     :param max_retry_wait: Longest server-requested wait that is honoured.
+    :param kwargs: Any other setting of urllib3's ``Retry`` (``backoff_max``, ``status_forcelist``...).
     """
 
-    #: urllib3 retries 413 too when it carries Retry-After; this API's policy never retries a
-    #: 4xx other than 408 and 429.
+    #: urllib3 retries 413 too when it carries Retry-After; this API's policy does not.
     RETRY_AFTER_STATUS_CODES = frozenset({429, 503})
+    _OWN = ("backoff_base", "backoff_jitter_ratio", "max_retry_wait")
 
-    def __init__(
-        self,
-        total: Any = DEFAULT_RETRIES,
-        *,
-        backoff_base: float = BACKOFF_BASE,
-        backoff_max: float = BACKOFF_MAX,
-        backoff_jitter_ratio: float = BACKOFF_JITTER,
-        max_retry_wait: float = MAX_RETRY_WAIT,
-        status_forcelist: Any = DEFAULT_RETRY_STATUSES,
-        redirect: Any = MAX_REDIRECTS,
-        other: Any = 0,
-        raise_on_status: bool = False,
-        raise_on_redirect: bool = False,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(
-            total=total,
-            status_forcelist=status_forcelist,
-            redirect=redirect,
-            other=other,
-            raise_on_status=raise_on_status,
-            raise_on_redirect=raise_on_redirect,
-            backoff_max=backoff_max,
-            **kwargs,
-        )
+    def __init__(self, total: Any = DEFAULT_RETRIES, *, backoff_base: float = BACKOFF_BASE,
+                 backoff_jitter_ratio: float = BACKOFF_JITTER, max_retry_wait: float = MAX_RETRY_WAIT,
+                 **kwargs: Any) -> None:
+        defaults = {"status_forcelist": DEFAULT_RETRY_STATUSES, "redirect": MAX_REDIRECTS, "other": 0,
+                    "backoff_max": BACKOFF_MAX, "raise_on_status": False, "raise_on_redirect": False}
+        super().__init__(total, **{**defaults, **kwargs})
         self.backoff_base = backoff_base
         self.backoff_jitter_ratio = backoff_jitter_ratio
         self.max_retry_wait = max_retry_wait
 
     def new(self, **kw: Any) -> RetryPolicy:
-        for name in _OWN_SETTINGS:
-            kw.setdefault(name, getattr(self, name))
-        return super().new(**kw)
+        return super().new(**{name: getattr(self, name) for name in self._OWN}, **kw)
 
     def get_backoff_time(self) -> float:
         """Wait before the next retry: ``backoff_base * 2**(n-1)``, capped, jittered (0 before any)."""
@@ -124,17 +86,14 @@ class RetryPolicy(Retry):
         return requested_wait(response.headers)
 
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(total={self.total!r}, backoff_base={self.backoff_base}, "
-            f"statuses={sorted(self.status_forcelist or ())}, max_retry_wait={self.max_retry_wait})"
-        )
+        return (f"{type(self).__name__}(total={self.total!r}, backoff_base={self.backoff_base}, "
+                f"statuses={sorted(self.status_forcelist or ())}, max_retry_wait={self.max_retry_wait})")
 
 
-def make_retry(spec: Union[None, bool, int, Retry], *, like: Optional[Retry] = None,
+def make_retry(spec: Union[bool, int, Retry, None], *, like: Optional[Retry] = None,
                max_retry_wait: float = MAX_RETRY_WAIT) -> Retry:
-    """A urllib3 ``Retry`` as given; an int, that many retries: ``like``'s policy when it is a
-    :class:`RetryPolicy` (the configured one, for a per-call count), else the default policy
-    honouring waits up to ``max_retry_wait``."""
+    """A urllib3 ``Retry`` as given; an int, that many retries of ``like``'s policy if it is a
+    :class:`RetryPolicy` (the configured one), else of the default policy with ``max_retry_wait``."""
     if isinstance(spec, Retry):
         return spec
     if spec is None or spec is False:
@@ -146,7 +105,7 @@ def make_retry(spec: Union[None, bool, int, Retry], *, like: Optional[Retry] = N
 
 
 def redirects_only(policy: Retry) -> Retry:
-    """What urllib3 is handed for one attempt: ``policy``'s redirects (spending its ``total``),
+    """What urllib3 is handed for one attempt: ``policy``'s redirects, which spend its ``total``,
     and no retry of anything else: those are the transport's to make."""
     return Retry(total=policy.total, redirect=policy.redirect, connect=0, read=0, other=0, status=0,
                  raise_on_redirect=policy.raise_on_redirect, respect_retry_after_header=False,
@@ -155,16 +114,15 @@ def redirects_only(policy: Retry) -> Retry:
 
 def next_try(policy: Retry, method: str, url: str, answer: Optional[BaseHTTPResponse],
              error: Optional[BaseException], max_retry_wait: float) -> Tuple[Retry, Optional[float]]:
-    """After an attempt that gave ``answer`` or ``error``: the policy for the next attempt, and
-    the seconds to wait before it, or ``None`` when there is none to make (the answer is one to
-    return, the retries are spent, or the server asked for too long a wait)."""
+    """After an attempt that gave ``answer`` or ``error``: the policy for the next attempt and the
+    seconds to wait before it, or ``None`` if there is none (the answer is to be returned, the
+    retries are spent, or the server asked for too long a wait)."""
     if answer is not None:
-        spent = answer.retries  # the redirects urllib3 followed on the way spend the same total
+        spent = answer.retries  # the redirects urllib3 followed on the way
         if spent is not None and len(spent.history) > len(policy.history):
             policy = policy.new(total=spent.total, redirect=spent.redirect, history=spent.history)
-        status = answer.status
-        asks_wait = status in policy.RETRY_AFTER_STATUS_CODES and "Retry-After" in answer.headers
-        if not policy.is_retry(method, status, asks_wait):
+        asks_wait = answer.status in policy.RETRY_AFTER_STATUS_CODES and "Retry-After" in answer.headers
+        if not policy.is_retry(method, answer.status, asks_wait):
             return policy, None
     try:
         after = policy.increment(method, url, response=answer, error=error)  # type: ignore[arg-type]
@@ -173,18 +131,15 @@ def next_try(policy: Retry, method: str, url: str, answer: Optional[BaseHTTPResp
     return after, wait_before_retry(after, answer, max_retry_wait)
 
 
-def wait_before_retry(policy: Retry, response: Optional[BaseHTTPResponse], max_retry_wait: float) -> Optional[float]:
-    """Seconds to wait before the retry ``policy`` (already incremented) allows, or ``None`` when
-    the server asked for a longer wait than ``max_retry_wait`` (the caller gives up at once).
-
-    A wait the server asks for replaces the backoff; one of zero (or a date in the past) does not,
-    so a server cannot drive the client into a tight loop.
-    """
+def wait_before_retry(policy: Retry, response: Optional[BaseHTTPResponse],
+                      max_retry_wait: float) -> Optional[float]:
+    """Seconds to wait before the retry ``policy`` allows, or ``None`` when the server asked for
+    more than ``max_retry_wait`` (or the policy's own, if smaller). A server's wait replaces the
+    backoff, but a wait of zero (or a date past) does not: a server cannot drive a tight loop."""
     asked = None
     if response is not None and policy.respect_retry_after_header:
         asked = requested_wait(response.headers)
-    longest = getattr(policy, "max_retry_wait", max_retry_wait)
-    if asked is not None and asked > longest:
+    if asked is not None and asked > min(max_retry_wait, getattr(policy, "max_retry_wait", max_retry_wait)):
         return None
     return asked if asked else policy.get_backoff_time()
 
@@ -207,8 +162,8 @@ def parse_retry_after(value: str) -> Optional[float]:
         return float(value)
     try:
         parsed = email.utils.parsedate_tz(value)
-        if parsed is None or not 1970 <= parsed[0] <= 9999:  # not a date, or one out of any sane range
+        if parsed is None or not 1970 <= parsed[0] <= 9999:  # not a date, or none a calendar holds
             return None
         return max(email.utils.mktime_tz(parsed) - time.time(), 0.0)
-    except (ValueError, OverflowError, TypeError, IndexError):  # parts the calendar cannot hold
+    except (ValueError, OverflowError, TypeError, IndexError):
         return None
