@@ -57,11 +57,11 @@ def get_in_variant(api: BackgroundTasksApi, variant: str, **options: Any) -> Bac
     answer = getattr(api, GET if variant == "data" else f"{GET}_{variant}")(SAMPLE_TASK_ID, **options)
     if variant == "with_http_info":
         assert answer.status_code == 200
-        return answer.data  # type: ignore[no-any-return]
+        return answer.data
     if variant == "without_preload_content":
         assert answer.status == 200
         return BackgroundTaskOut.from_json(answer.read())
-    return answer  # type: ignore[no-any-return]
+    return answer
 
 
 VARIANTS = pytest.mark.parametrize("variant", ["data", "with_http_info", "without_preload_content"])
