@@ -1,42 +1,43 @@
-"""Fixtures for the project's own tests: a fresh MockServer and a client for it per test."""
+"""What the project's tests need beyond the plugin's fixtures (``mock_server``, ``api_client``,
+``background_tasks_api``, from pytest_openapi_client): a second server, and clients configured
+otherwise than the plugin's."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Any, Callable, Iterator, List, Optional
 
 import pytest
 
-import openapi_client
+from openapi_client import ApiClient, BackgroundTasksApi, Configuration
 from openapi_client.testing import MockServer
-
-#: Retries as the default policy, but with millisecond backoff so tests do not sleep.
-FAST_RETRIES = openapi_client.RetryPolicy(2, backoff_base=0.001)
-
-
-@pytest.fixture
-def server() -> Iterator[MockServer]:
-    with MockServer() as mock:
-        yield mock
 
 
 @pytest.fixture
 def other_server() -> Iterator[MockServer]:
-    """A second host, for redirects that leave the first."""
-    with MockServer() as mock:
-        yield mock
+    """A second MockServer: another host, for redirects and proxies."""
+    with MockServer() as server:
+        yield server
 
 
 @pytest.fixture
-def configuration(server: MockServer) -> openapi_client.Configuration:
-    return openapi_client.Configuration(host=server.url, retries=FAST_RETRIES)
+def make_api(mock_server: MockServer, api_client: ApiClient) -> Iterator[Callable[..., BackgroundTasksApi]]:
+    """``make_api(host=None, *, cookie=None, **settings)``: a BackgroundTasksApi on a new client
+    for ``host`` (the mock_server by default) whose Configuration has the plugin client's retries
+    (fast backoff) and then ``settings`` (Configuration attributes); closed after the test."""
+    clients: List[ApiClient] = []
 
+    def make(
+        host: Optional[str] = None, *, cookie: Optional[str] = None, **settings: Any
+    ) -> BackgroundTasksApi:
+        configuration = Configuration(host=host or mock_server.url, retries=api_client.configuration.retries)
+        for name, value in settings.items():
+            if not hasattr(configuration, name):
+                raise TypeError(f"Configuration has no setting {name!r}")
+            setattr(configuration, name, value)
+        client = ApiClient(configuration, cookie=cookie)
+        clients.append(client)
+        return BackgroundTasksApi(client)
 
-@pytest.fixture
-def client(configuration: openapi_client.Configuration) -> Iterator[openapi_client.ApiClient]:
-    with openapi_client.ApiClient(configuration) as api_client:
-        yield api_client
-
-
-@pytest.fixture
-def api(client: openapi_client.ApiClient) -> openapi_client.BackgroundTasksApi:
-    return openapi_client.BackgroundTasksApi(client)
+    yield make
+    for client in clients:
+        client.close()

@@ -3,9 +3,10 @@
 ``HostileServer(respond)`` listens on 127.0.0.1 in a thread, one thread per connection. For
 each request it reads (up to the blank line; these are GETs) it records a :class:`Request`
 and calls ``respond(request)``, which returns what to send: an iterable of byte strings, sent
-one after another (a generator may sleep between them, or never end), or ``None`` to close the
-connection without answering. After an answer the connection is closed, unless the server was
-made with ``keep_alive=True``: then the next request on it is read.
+one after another (a generator may sleep between them, or never end), ``None`` to close the
+connection without answering, or :data:`RESET` to reset it (a TCP RST) without answering.
+After an answer the connection is closed, unless the server was made with ``keep_alive=True``:
+then the next request on it is read.
 
 Every connection is cut after ``give_up_after`` seconds, so a client that never stops reading
 cannot keep a test running for ever.
@@ -15,12 +16,13 @@ from __future__ import annotations
 
 import itertools
 import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Dict, Iterable, Iterator, List, Optional
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Union
 
-__all__ = ["HostileServer", "Request", "drip", "endless_chunks", "message"]
+__all__ = ["RESET", "HostileServer", "Request", "Reset", "drip", "endless_chunks", "message"]
 
 #: Seconds a blocked socket call waits before the server looks again whether to stop.
 _POLL = 0.05
@@ -40,7 +42,12 @@ class Request:
     received_at: float
 
 
-Respond = Callable[[Request], Optional[Iterable[bytes]]]
+class Reset:
+    """What ``respond`` returns to have the connection reset instead of answered."""
+
+
+RESET = Reset()
+Respond = Callable[[Request], Union[Iterable[bytes], Reset, None]]
 
 
 def message(status: str, *header_lines: str, body: bytes = b"") -> bytes:
@@ -125,6 +132,10 @@ class HostileServer:
                     request = _parse(raw, len(self.requests), connection, index)
                     self.requests.append(request)
                 answer = self.respond(request)
+                if isinstance(answer, Reset):
+                    # SO_LINGER with a zero timeout turns close() into a TCP RST.
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    return
                 if answer is None or not self._send(conn, answer, cut_at) or not self.keep_alive:
                     return
 

@@ -19,12 +19,12 @@ import sys
 import textwrap
 import time
 import zlib
-from contextlib import contextmanager, suppress
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from contextlib import suppress
+from typing import Any, Callable, Dict, Iterable, List, Optional, Set, Tuple, Union
 
 import pytest
-from conftest import FAST_RETRIES
-from hostile_server import HostileServer, Request, drip, endless_chunks, message
+import urllib3
+from hostile_server import RESET, HostileServer, Request, Reset, drip, endless_chunks, message
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,6 +35,7 @@ TASK_ID = "qtask_1srOrx2ZWZBpBUvZwXKQmoEYga2"
 TASK_JSON = (
     b'{"id":"qtask_1srOrx2ZWZBpBUvZwXKQmoEYga2","status":"finished","task":"endpoint.replay","data":{}}'
 )
+MakeApi = Callable[..., BackgroundTasksApi]
 #: How far past its deadline a call may end.
 SLACK = 0.5
 MIB = 1 << 20
@@ -62,17 +63,11 @@ def always(answer: bytes) -> Callable[[Request], List[bytes]]:
     return lambda request: [answer]
 
 
-@contextmanager
-def api_for(server: HostileServer, **configuration: Any) -> Iterator[BackgroundTasksApi]:
-    with ApiClient(Configuration(host=server.url, **configuration)) as client:
-        yield BackgroundTasksApi(client)
-
-
 # -- answers that never end: the deadline -----------------------------------------------------
 
 
 @pytest.mark.parametrize("dripped", ["headers", "body"])
-def test_an_answer_dripped_a_byte_at_a_time_ends_at_the_deadline(dripped: str) -> None:
+def test_an_answer_dripped_a_byte_at_a_time_ends_at_the_deadline(make_api: MakeApi, dripped: str) -> None:
     head, body = task_answer().split(b"\r\n\r\n", 1)
 
     def respond(request: Request) -> Iterable[bytes]:
@@ -80,19 +75,21 @@ def test_an_answer_dripped_a_byte_at_a_time_ends_at_the_deadline(dripped: str) -
             return drip(task_answer(), 0.3)
         return itertools.chain([head + b"\r\n\r\n"], drip(body, 0.3))
 
-    with HostileServer(respond) as server, api_for(server, deadline=2, retries=FAST_RETRIES) as api:
+    with HostileServer(respond) as server:
+        api = make_api(server.url, deadline=2)
         started = time.monotonic()
         with pytest.raises(openapi_client.ApiTimeoutError):
             api.get(TASK_ID)
         assert time.monotonic() - started < 2 + SLACK
 
 
-def test_an_endless_chunked_body_trickling_in_ends_at_the_call_deadline() -> None:
+def test_an_endless_chunked_body_trickling_in_ends_at_the_call_deadline(make_api: MakeApi) -> None:
     def respond(request: Request) -> Iterable[bytes]:
         head = message("200 OK", "Content-Type: application/json", "Transfer-Encoding: chunked")
         return itertools.chain([head], endless_chunks(1024, delay=0.05))
 
-    with HostileServer(respond) as server, api_for(server, retries=FAST_RETRIES) as api:
+    with HostileServer(respond) as server:
+        api = make_api(server.url)
         started = time.monotonic()
         with pytest.raises(openapi_client.ApiTimeoutError):
             api.get(TASK_ID, _request_deadline=2)
@@ -145,8 +142,13 @@ _CHILD = textwrap.dedent(
 def call_in_child(server: HostileServer, *, close_unread: bool = False, **settings: Any) -> Dict[str, Any]:
     """Make one call in a fresh interpreter: what it raised (``"RuntimeError"`` if it was still
     running after 10 s), how long it took, and how many bytes its peak memory grew by."""
-    job = {"url": server.url, "settings": settings, "close_unread": close_unread,
-           "task_id": TASK_ID, "give_up_after": 10}
+    job = {
+        "url": server.url,
+        "settings": settings,
+        "close_unread": close_unread,
+        "task_id": TASK_ID,
+        "give_up_after": 10,
+    }
     completed = subprocess.run(
         [sys.executable, "-c", _CHILD, json.dumps(job)], capture_output=True, text=True, timeout=60
     )
@@ -177,6 +179,18 @@ def test_an_endless_chunked_body_stops_near_the_cap(
     assert outcome["connection_error"]
     assert outcome["seconds"] < settings["deadline"] + SLACK
     assert outcome["growth"] < 3 * cap, str(outcome)
+
+
+def test_a_body_announced_larger_than_2_gib_is_refused_near_the_cap() -> None:
+    # Past 2 GiB urllib3 reads a body by pieces on some Pythons (3.9): the cap must hold there too.
+    def respond(request: Request) -> Iterable[bytes]:
+        head = message("200 OK", "Content-Type: application/json", f"Content-Length: {3 << 30}")
+        return itertools.chain([head], itertools.repeat(bytes(MIB)))
+
+    with HostileServer(respond) as server:
+        outcome = call_in_child(server, max_response_bytes=SMALL_CAP, deadline=5)
+    assert (outcome["error"], outcome["limit"]) == ("ResponseTooLargeError", SMALL_CAP), str(outcome)
+    assert outcome["growth"] < 3 * SMALL_CAP, str(outcome)
 
 
 @functools.cache
@@ -228,15 +242,15 @@ HUGE_SIZES = ["7fffffffffffffff", "8000000000000000", "10000000000000000", "ffff
 
 @pytest.mark.parametrize("size", HUGE_SIZES, ids=["2^63-1", "2^63", "2^64", "2^80-1"])
 @pytest.mark.parametrize("framing", ["chunk size", "Content-Length"])
-def test_a_body_size_beyond_any_memory_is_a_connection_error(framing: str, size: str) -> None:
+def test_a_body_size_beyond_any_memory_is_a_connection_error(
+    make_api: MakeApi, framing: str, size: str
+) -> None:
     if framing == "chunk size":
         answer = message("200 OK", "Transfer-Encoding: chunked", body=size.encode() + b"\r\n{}")
     else:
         answer = message("200 OK", f"Content-Length: {int(size, 16)}", body=b"{}")
-    with HostileServer(always(answer)) as server, api_for(server, retries=0) as api, pytest.raises(
-        openapi_client.ApiConnectionError
-    ):
-        api.get(TASK_ID)
+    with HostileServer(always(answer)) as server, pytest.raises(openapi_client.ApiConnectionError):
+        make_api(server.url, retries=0).get(TASK_ID)
 
 
 # -- status handling -------------------------------------------------------------------------
@@ -270,14 +284,11 @@ BACKOFF = 0.02
     ids=["404", "429", "503"],
 )
 def test_a_retry_after_asking_no_usable_wait_gets_the_normal_handling_and_backoff(
-    status: str, expected: type, requests: int, header_line: str
+    make_api: MakeApi, status: str, expected: type, requests: int, header_line: str
 ) -> None:
-    policy = RetryPolicy(2, backoff_base=BACKOFF)
     answer = empty_answer(status, header_line)
-    with HostileServer(always(answer)) as server, api_for(server, retries=policy) as api, pytest.raises(
-        expected
-    ) as caught:
-        api.get(TASK_ID)
+    with HostileServer(always(answer)) as server, pytest.raises(expected) as caught:
+        make_api(server.url, retries=RetryPolicy(2, backoff_base=BACKOFF)).get(TASK_ID)
     retry_after = caught.value.retry_after
     assert retry_after is None or math.isfinite(retry_after)
     assert len(server.requests) == requests
@@ -291,21 +302,21 @@ def test_a_retry_after_asking_no_usable_wait_gets_the_normal_handling_and_backof
     ["100 Continue", "102 Processing", "103 Early Hints\r\nLink: </style.css>; rel=preload"],
     ids=["100", "102", "103"],
 )
-def test_an_interim_answer_is_skipped_for_the_final_one(interim: str) -> None:
-    with HostileServer(always(message(interim) + task_answer())) as server, api_for(server, retries=0) as api:
-        assert api.get(TASK_ID).id == TASK_ID
+def test_an_interim_answer_is_skipped_for_the_final_one(make_api: MakeApi, interim: str) -> None:
+    with HostileServer(always(message(interim) + task_answer())) as server:
+        assert make_api(server.url, retries=0).get(TASK_ID).id == TASK_ID
 
 
-def test_redirects_and_retries_share_one_bound_and_every_request_counts_as_an_attempt() -> None:
+def test_redirects_and_retries_share_one_bound_and_every_request_counts_as_an_attempt(
+    make_api: MakeApi,
+) -> None:
     def respond(request: Request) -> Iterable[bytes]:
         if request.number % 2 == 0:
             return [empty_answer("302 Found", f"Location: {request.line.split()[1]}")]
         return [empty_answer("503 Service Unavailable")]
 
-    with HostileServer(respond) as server, api_for(server, retries=FAST_RETRIES) as api, pytest.raises(
-        openapi_client.ApiException
-    ) as caught:
-        api.get(TASK_ID)
+    with HostileServer(respond) as server, pytest.raises(openapi_client.ApiException) as caught:
+        make_api(server.url).get(TASK_ID)
     received = len(server.requests)
     assert received <= 3
     assert caught.value.attempts == received
@@ -314,11 +325,12 @@ def test_redirects_and_retries_share_one_bound_and_every_request_counts_as_an_at
 # -- stale pooled connections ----------------------------------------------------------------
 
 
-def test_a_server_closing_idle_connections_costs_neither_a_retry_nor_a_backoff() -> None:
+def test_a_server_closing_idle_connections_costs_neither_a_retry_nor_a_backoff(make_api: MakeApi) -> None:
     def respond(request: Request) -> Optional[Iterable[bytes]]:
         return [task_answer(connection="keep-alive")] if request.index_on_connection == 0 else None
 
-    with HostileServer(respond, keep_alive=True) as server, api_for(server) as api:
+    with HostileServer(respond, keep_alive=True) as server:
+        api = make_api(server.url, retries=2)  # the default policy: a backoff would show
         started = time.monotonic()
         answered = 0
         while answered < 200 and time.monotonic() - started < 5:
@@ -327,11 +339,37 @@ def test_a_server_closing_idle_connections_costs_neither_a_retry_nor_a_backoff()
     assert answered == 200, f"{answered} calls answered in 5 s"
 
 
-def test_a_server_closing_every_connection_unanswered_fails_after_the_normal_retries() -> None:
-    with HostileServer(lambda request: None) as server, api_for(
-        server, retries=FAST_RETRIES
-    ) as api, pytest.raises(openapi_client.ApiConnectionError) as caught:
-        api.get(TASK_ID)
+def test_a_connection_reset_before_the_answer_is_retried_and_the_call_succeeds(make_api: MakeApi) -> None:
+    def respond(request: Request) -> Union[Iterable[bytes], Reset]:
+        return RESET if request.number == 0 else [task_answer()]
+
+    with HostileServer(respond) as server:
+        assert make_api(server.url).get(TASK_ID).id == TASK_ID
+    first, second = server.requests
+    assert first.connection != second.connection
+    assert second.headers["svix-retry-count"] == "1"
+
+
+def test_a_connection_reset_without_retries_is_a_connection_error_that_says_so(make_api: MakeApi) -> None:
+    with (
+        HostileServer(lambda request: RESET) as server,
+        pytest.raises(openapi_client.ApiConnectionError) as caught,
+    ):
+        make_api(server.url, retries=0).get(TASK_ID)
+    assert not isinstance(caught.value, openapi_client.ApiTimeoutError)
+    assert isinstance(caught.value.__cause__, urllib3.exceptions.ProtocolError)
+    assert "ConnectionResetError" in str(caught.value)
+    assert len(server.requests) == 1
+
+
+def test_a_server_closing_every_connection_unanswered_fails_after_the_normal_retries(
+    make_api: MakeApi,
+) -> None:
+    with (
+        HostileServer(lambda request: None) as server,
+        pytest.raises(openapi_client.ApiConnectionError) as caught,
+    ):
+        make_api(server.url).get(TASK_ID)
     assert len(server.requests) == 3
     assert caught.value.attempts == 3
 
@@ -342,8 +380,15 @@ def test_a_server_closing_every_connection_unanswered_fails_after_the_normal_ret
 def echo_as_401(request: Request) -> Iterable[bytes]:
     """A 401 whose body is the raw request and whose headers repeat the request's."""
     echoed = [f"{name}: {value}" for name, value in request.headers.items()]
-    return [message("401 Unauthorized", *echoed, f"Content-Length: {len(request.raw)}",
-                    "Connection: close", body=request.raw)]
+    return [
+        message(
+            "401 Unauthorized",
+            *echoed,
+            f"Content-Length: {len(request.raw)}",
+            "Connection: close",
+            body=request.raw,
+        )
+    ]
 
 
 def credentials(kind: str, url: str) -> Tuple[Configuration, Dict[str, Any], List[str]]:
@@ -372,9 +417,10 @@ def test_no_secret_echoed_by_the_server_shows_in_the_error_or_the_logs(
         configuration, options, secrets = credentials(kind, server.url)
         configuration.debug = True
         try:
-            with ApiClient(configuration, cookie="session=c00k1e-d4e5") as client, pytest.raises(
-                openapi_client.UnauthorizedException
-            ) as caught:
+            with (
+                ApiClient(configuration, cookie="session=c00k1e-d4e5") as client,
+                pytest.raises(openapi_client.UnauthorizedException) as caught,
+            ):
                 BackgroundTasksApi(client).get(TASK_ID, **options)
         finally:
             configuration.debug = False
@@ -438,7 +484,7 @@ def answers(draw: st.DrawFn) -> bytes:
     return interim + b"\r\n".join(lines) + b"\r\n\r\n" + body
 
 
-def test_any_answer_gives_a_model_or_a_package_exception_within_the_deadline() -> None:
+def test_any_answer_gives_a_model_or_a_package_exception_within_the_deadline(make_api: MakeApi) -> None:
     sent = [b""]
     with HostileServer(lambda request: [sent[0]]) as server:
 
@@ -447,8 +493,8 @@ def test_any_answer_gives_a_model_or_a_package_exception_within_the_deadline() -
         def check(answer: bytes) -> None:
             sent[0] = answer
             started = time.monotonic()
-            with api_for(server, deadline=2, retries=0) as api, suppress(openapi_client.OpenApiException):
-                assert api.get(TASK_ID).id == TASK_ID
+            with suppress(openapi_client.OpenApiException):
+                assert make_api(server.url, deadline=2, retries=0).get(TASK_ID).id == TASK_ID
             assert time.monotonic() - started < 2 + SLACK
 
         check()
