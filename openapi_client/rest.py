@@ -21,7 +21,7 @@ import socket
 import ssl
 import threading
 import time
-from typing import Any, Callable, Collection, Dict, List, Mapping, Optional, Set, Tuple, Union
+from typing import Any, Callable, Collection, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 from urllib.parse import unquote, urlsplit
 
 import urllib3
@@ -54,6 +54,8 @@ Answer = urllib3.BaseHTTPResponse
 ACCEPT_ENCODING = urllib3.util.make_headers(accept_encoding=True)["accept-encoding"]
 #: Bytes asked of urllib3 per read of a body.
 _CHUNK = 64 * 1024
+#: What closing an unread answer reads, at most, hoping to keep its connection for reuse.
+_DRAIN_BYTES, _DRAIN_SECONDS = 64 * 1024, 1.0
 #: What a failure leaves as, from urllib3 down to the socket, absurd framing included (a chunk
 #: size or Content-Length of 2**63 makes http.client raise OverflowError or MemoryError).
 _TRANSPORT_ERRORS = (HTTPError, OSError, http.client.HTTPException, OverflowError, MemoryError, ValueError)
@@ -90,6 +92,17 @@ class _Exchange:
 
     def has_time_for(self, wait: float) -> bool:
         return self.ends is None or time.monotonic() + wait < self.ends
+
+    def __enter__(self) -> _Exchange:
+        """Run a block as part of this call: its connections report here, and the watchdog stops
+        it at the end of its time."""
+        self._reset = _EXCHANGE.set(self)
+        _WATCHDOG.watch(self)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        _WATCHDOG.forget(self)
+        _EXCHANGE.reset(self._reset)
 
     def stop(self) -> None:
         """Cut the socket the call is reading from (the watchdog's call: its time is up)."""
@@ -162,7 +175,7 @@ class _Watchdog:
 
 _WATCHDOG = _Watchdog()
 if hasattr(os, "register_at_fork"):  # the thread stays behind in the parent
-    os.register_at_fork(after_in_child=_WATCHDOG.__init__)
+    os.register_at_fork(after_in_child=lambda: _WATCHDOG.__init__())  # type: ignore[misc]
 
 
 class _Answer(http.client.HTTPResponse):
@@ -182,6 +195,7 @@ class _Answer(http.client.HTTPResponse):
         if exchange is None:  # not read for a call of this package
             return super().read(amt)
         if amt is not None or self.length is not None:
+            self._counted(b"", exchange)  # what is announced to come may be too long already
             return self._counted(super().read(amt), exchange)
         parts: List[bytes] = []  # the whole of a body of unknown length: a piece at a time
         while True:
@@ -272,18 +286,16 @@ class RESTResponse:
         :raises ResponseTooLargeError: the body is larger than ``max_response_bytes``.
         """
         exchange = self._exchange
-        if self.data is None and exchange is None:  # built by hand, not sent by the transport
+        if self.data is not None:
+            return self.data
+        if exchange is None:  # built by hand, not sent by the transport
             self.data = self.response.data
-        elif self.data is None and exchange is not None:
-            reset = _EXCHANGE.set(exchange)
-            _WATCHDOG.watch(exchange)
-            try:
+            return self.data
+        try:
+            with exchange:
                 self.data = _read_body(self.response, exchange)
-            except _TRANSPORT_ERRORS as exc:
-                raise _translate(exc, exchange, self._url) from _reason(exc)
-            finally:
-                _WATCHDOG.forget(exchange)
-                _EXCHANGE.reset(reset)
+        except _TRANSPORT_ERRORS as exc:
+            raise _translate(exc, exchange, self._url) from _reason(exc)
         return self.data
 
     def error_details(self) -> Dict[str, Any]:
@@ -295,10 +307,10 @@ class RESTResponse:
         self.response.release_conn()
 
     def close(self) -> None:
-        """Finish with the answer; the connection of an unread one is dropped, not read on."""
-        if not self.closed and self.data is None:
-            self.response.close()
-            self.response.release_conn()
+        """Finish with the answer. Of an unread one, at most 64 KiB are read, for at most a second,
+        to keep the connection for reuse; if that is not all of it, the connection is dropped."""
+        if not self.closed and self.data is None and self._exchange is not None:
+            _discard(self.response, self._exchange)
         self.closed = True
 
     def __enter__(self) -> RESTResponse:
@@ -306,6 +318,9 @@ class RESTResponse:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.read().splitlines(keepends=True))
 
 
 def _read_body(response: Answer, exchange: _Exchange) -> bytes:
@@ -322,6 +337,18 @@ def _read_body(response: Answer, exchange: _Exchange) -> bytes:
             raise exchange.too_large()
         parts.append(part)
     return b"".join(parts)
+
+
+def _discard(response: Answer, exchange: _Exchange) -> None:
+    """Read at most :data:`_DRAIN_BYTES` of an unwanted answer for at most :data:`_DRAIN_SECONDS`,
+    then give its connection back: open if that was all of it, else closed. Never raises."""
+    exchange.attempt_ends = time.monotonic() + _DRAIN_SECONDS
+    with contextlib.suppress(*_TRANSPORT_ERRORS, OpenApiException, RuntimeError), exchange:
+        while response.tell() < _DRAIN_BYTES and response.read(_CHUNK, decode_content=False):
+            pass
+    if not response.closed:
+        response.close()
+    response.release_conn()
 
 
 class RESTClientObject:
@@ -412,7 +439,7 @@ class RESTClientObject:
             _log.info("Retrying %s %s after %s (retry %d, waiting %.2fs)",
                       method, redact_url(url, query=False), reason, retried, wait)
             if answer is not None and data is None:
-                RESTResponse(answer).close()
+                _discard(answer, exchange)
             headers["svix-retry-count"] = str(retried)
             time.sleep(wait)
 
@@ -425,22 +452,18 @@ class RESTClientObject:
         manager = self.pool_manager
         if manager.pool_classes_by_scheme is not _REPORTING_POOLS:
             manager.pool_classes_by_scheme = _REPORTING_POOLS
-        reset = _EXCHANGE.set(exchange)
-        _WATCHDOG.watch(exchange)
         try:
             connect_limit = exchange.begin_attempt(whole, connect)
             timeout = self._timeout
             if limits is not self.timeout or connect_limit != connect:
                 timeout = urllib3.Timeout(connect=connect_limit, read=read)
             retries = self._first_try if policy is self.retries else redirects_only(policy)
-            answer = manager.urlopen(method, url, headers=headers, retries=retries, redirect=True,
-                                     timeout=timeout, preload_content=False)
-            return answer, (_read_body(answer, exchange) if preload else None), None
+            with exchange:
+                answer = manager.urlopen(method, url, headers=headers, retries=retries, redirect=True,
+                                         timeout=timeout, preload_content=False)
+                return answer, (_read_body(answer, exchange) if preload else None), None
         except _TRANSPORT_ERRORS as exc:
             return None, None, _reason(exc)
-        finally:
-            _WATCHDOG.forget(exchange)
-            _EXCHANGE.reset(reset)
 
     def clear(self) -> None:
         """Close every pooled connection."""
