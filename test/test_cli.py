@@ -96,8 +96,16 @@ def test_list_all_json_follows_every_page_with_host_and_token_from_the_environme
     with MockServer(token=TOKEN) as server:
         server.add_tasks(60)
         result = run(
-            "tasks", "list", "--all", "--json", "--limit", "7",
-            "--order", "ascending", "--status", "finished",
+            "tasks",
+            "list",
+            "--all",
+            "--json",
+            "--limit",
+            "7",
+            "--order",
+            "ascending",
+            "--status",
+            "finished",
             env={"OPENAPI_CLIENT_HOST": server.url, "OPENAPI_CLIENT_TOKEN": TOKEN},
         )
         finished = [task_id for task_id in server.task_ids if server.task(task_id)["status"] == "finished"]
@@ -113,52 +121,57 @@ def test_list_all_json_follows_every_page_with_host_and_token_from_the_environme
     assert TOKEN not in result.stdout + result.stderr
 
 
-def test_list_all_without_a_limit_asks_for_the_largest_pages(server: MockServer) -> None:
-    server.add_tasks(300)
-    result = run("tasks", "list", "--all", "--json", "--host", server.url)
+def test_list_all_without_a_limit_asks_for_the_largest_pages(mock_server: MockServer) -> None:
+    mock_server.add_tasks(300)
+    result = run("tasks", "list", "--all", "--json", "--host", mock_server.url)
 
     assert result.returncode == 0 and result.stderr == ""
-    assert len(result.stdout.splitlines()) == len(server.task_ids) == 305
-    assert [request.query.get("limit") for request in server.requests] == ["250", "250"]
+    assert len(result.stdout.splitlines()) == len(mock_server.task_ids) == 305
+    assert [request.query.get("limit") for request in mock_server.requests] == ["250", "250"]
 
 
-def test_list_without_all_prints_one_page(server: MockServer) -> None:
-    server.add_tasks(30)
-    result = run("tasks", "list", "--host", server.url, "--limit", "4", "--task", "endpoint.replay")
+def test_list_without_all_prints_one_page(mock_server: MockServer) -> None:
+    mock_server.add_tasks(30)
+    result = run("tasks", "list", "--host", mock_server.url, "--limit", "4", "--task", "endpoint.replay")
     assert result.returncode == 0 and result.stderr == ""
     rows = table(result.stdout)[1:]
     assert len(rows) == 4 and {row[2] for row in rows} == {"endpoint.replay"}
-    assert len(server.requests) == 1 and server.requests[0].query["task"] == "endpoint.replay"
+    assert len(mock_server.requests) == 1 and mock_server.requests[0].query["task"] == "endpoint.replay"
 
 
-def test_tasks_get_as_json_and_as_text(server: MockServer) -> None:
-    as_json = run("tasks", "get", SAMPLE_TASK_ID, "--json", "--host", server.url)
+def test_tasks_get_as_json_and_as_text(mock_server: MockServer) -> None:
+    as_json = run("tasks", "get", SAMPLE_TASK_ID, "--json", "--host", mock_server.url)
     assert as_json.returncode == 0
-    assert [json.loads(line) for line in as_json.stdout.splitlines()] == [server.task(SAMPLE_TASK_ID)]
+    assert [json.loads(line) for line in as_json.stdout.splitlines()] == [mock_server.task(SAMPLE_TASK_ID)]
 
-    as_text = run("--host", server.url, "tasks", "get", SAMPLE_TASK_ID)
+    as_text = run("--host", mock_server.url, "tasks", "get", SAMPLE_TASK_ID)
     assert as_text.returncode == 0 and as_text.stderr == ""
     fields = dict(line.split(None, 1) for line in as_text.stdout.splitlines())
     assert fields["id"] == SAMPLE_TASK_ID and fields["status"] == "finished"
     assert json.loads(fields["data"]) == {"messagesSent": 42}
 
 
-def test_tasks_wait_returns_the_finished_task_with_nothing_extra_when_piped(server: MockServer) -> None:
-    server.finish_after(RUNNING_SAMPLE, 2)
-    result = run("tasks", "wait", RUNNING_SAMPLE, "--poll-interval", "0.01", "--json", "--host", server.url)
+def test_tasks_wait_returns_the_finished_task_with_nothing_extra_when_piped(mock_server: MockServer) -> None:
+    mock_server.finish_after(RUNNING_SAMPLE, 2)
+    result = run(
+        "tasks", "wait", RUNNING_SAMPLE, "--poll-interval", "0.01", "--json", "--host", mock_server.url
+    )
     assert result.returncode == 0
     assert result.stderr == ""
     assert json.loads(result.stdout)["status"] == "finished"
-    assert len(server.requests) == 3
+    assert len(mock_server.requests) == 3
 
 
-def test_tasks_wait_shows_live_progress_when_stderr_is_a_terminal(server: MockServer) -> None:
-    server.finish_after(RUNNING_SAMPLE, 3)
+def test_tasks_wait_shows_live_progress_when_stderr_is_a_terminal(mock_server: MockServer) -> None:
+    mock_server.finish_after(RUNNING_SAMPLE, 3)
     controller, terminal = pty.openpty()
     try:
         process = subprocess.Popen(
-            [*MODULE, "tasks", "wait", RUNNING_SAMPLE, "--poll-interval", "0.02", "--host", server.url],
-            stdout=subprocess.PIPE, stderr=terminal, text=True, env=clean_env(),
+            [*MODULE, "tasks", "wait", RUNNING_SAMPLE, "--poll-interval", "0.02", "--host", mock_server.url],
+            stdout=subprocess.PIPE,
+            stderr=terminal,
+            text=True,
+            env=clean_env(),
         )
         os.close(terminal)
         stdout, _ = process.communicate(timeout=60)
@@ -174,26 +187,38 @@ def test_tasks_wait_shows_live_progress_when_stderr_is_a_terminal(server: MockSe
 # -- exit status and error lines -----------------------------------------------------------------
 
 
-def test_a_failed_task_is_still_shown_and_exits_1(server: MockServer) -> None:
-    failed = run("tasks", "wait", FAILED_SAMPLE, "--host", server.url, "--json")
+def test_a_failed_task_is_still_shown_and_exits_1(mock_server: MockServer) -> None:
+    failed = run("tasks", "wait", FAILED_SAMPLE, "--host", mock_server.url, "--json")
     assert error_line(failed, 1) == f"{PREFIX}task {FAILED_SAMPLE} (endpoint.recover) failed"
     assert json.loads(failed.stdout)["status"] == "failed"
 
 
-def test_a_wait_that_times_out_exits_124_like_gnu_timeout(server: MockServer) -> None:
-    timed_out = run("tasks", "wait", RUNNING_SAMPLE, "--timeout", "0.2", "--poll-interval", "0.05",
-                    "--host", server.url)
+def test_a_wait_that_times_out_exits_124_like_gnu_timeout(mock_server: MockServer) -> None:
+    timed_out = run(
+        "tasks",
+        "wait",
+        RUNNING_SAMPLE,
+        "--timeout",
+        "0.2",
+        "--poll-interval",
+        "0.05",
+        "--host",
+        mock_server.url,
+    )
     assert "still running after 0.2s" in error_line(timed_out, 124)
     assert timed_out.stdout == ""
 
 
-def test_ctrl_c_while_waiting_exits_130_without_a_traceback(server: MockServer) -> None:
+def test_ctrl_c_while_waiting_exits_130_without_a_traceback(mock_server: MockServer) -> None:
     process = subprocess.Popen(
-        [*MODULE, "tasks", "wait", RUNNING_SAMPLE, "--poll-interval", "0.05", "--host", server.url],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env(),
+        [*MODULE, "tasks", "wait", RUNNING_SAMPLE, "--poll-interval", "0.05", "--host", mock_server.url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(),
     )
     give_up = time.monotonic() + 30
-    while not server.requests and time.monotonic() < give_up:  # until it is really waiting
+    while not mock_server.requests and time.monotonic() < give_up:  # until it is really waiting
         time.sleep(0.02)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=30)
@@ -201,8 +226,8 @@ def test_ctrl_c_while_waiting_exits_130_without_a_traceback(server: MockServer) 
     assert stdout == "" and stderr == ""
 
 
-def test_an_error_answer_is_one_line_with_status_code_and_detail(server: MockServer) -> None:
-    result = run("tasks", "get", "qtask_missing", "--host", server.url)
+def test_an_error_answer_is_one_line_with_status_code_and_detail(mock_server: MockServer) -> None:
+    result = run("tasks", "get", "qtask_missing", "--host", mock_server.url)
     assert error_line(result, 1) == f"{PREFIX}404 Not Found: not_found: Entity not found"
 
 
@@ -222,16 +247,17 @@ def test_a_wrong_token_is_a_401_line_without_the_token_or_the_hint() -> None:
     assert TOKEN not in result.stdout + result.stderr
 
 
-def test_a_token_the_server_echoes_back_is_not_printed(server: MockServer) -> None:
-    server.fail_next(400, body={"code": "bad_token", "detail": f"{TOKEN} is not a token"})
-    result = run("tasks", "list", "--host", server.url, "--token", TOKEN, "--retries", "0", "--debug")
+def test_a_token_the_server_echoes_back_is_not_printed(mock_server: MockServer) -> None:
+    mock_server.fail_next(400, body={"code": "bad_token", "detail": f"{TOKEN} is not a token"})
+    result = run("tasks", "list", "--host", mock_server.url, "--token", TOKEN, "--retries", "0", "--debug")
     assert f"{PREFIX}400 Bad Request: bad_token: *** is not a token" in result.stderr
     assert TOKEN not in result.stdout + result.stderr
 
 
 def test_a_refused_connection_is_one_line_of_plain_words(refused_port: int) -> None:
-    result = run("tasks", "list", "--host", f"http://127.0.0.1:{refused_port}", "--retries", "0",
-                 "--token", TOKEN)
+    result = run(
+        "tasks", "list", "--host", f"http://127.0.0.1:{refused_port}", "--retries", "0", "--token", TOKEN
+    )
     line = error_line(result, 1)
     assert line == f"{PREFIX}could not connect to http://127.0.0.1:{refused_port} (connection refused)"
     assert TOKEN not in result.stdout + result.stderr
@@ -251,10 +277,10 @@ def test_debug_shows_each_request_and_the_technical_cause(refused_port: int, whe
     assert TOKEN not in result.stdout + result.stderr
 
 
-def test_an_answer_cut_off_midway_is_named_as_such(server: MockServer) -> None:
-    server.drop_next()
-    line = error_line(run("tasks", "list", "--host", server.url, "--retries", "0"), 1)
-    assert line == f"{PREFIX}the connection to {server.url} broke in the middle of the answer"
+def test_an_answer_cut_off_midway_is_named_as_such(mock_server: MockServer) -> None:
+    mock_server.drop_next()
+    line = error_line(run("tasks", "list", "--host", mock_server.url, "--retries", "0"), 1)
+    assert line == f"{PREFIX}the connection to {mock_server.url} broke in the middle of the answer"
 
 
 def test_an_untrusted_certificate_is_a_failed_tls_handshake() -> None:
@@ -270,7 +296,11 @@ def test_an_untrusted_certificate_is_a_failed_tls_handshake() -> None:
 
 @pytest.mark.parametrize(
     ("token", "host"),
-    [("sk_x.eu", "https://api.eu.svix.com"), ("sk_x.us", "https://api.us.svix.com"), (None, "http://localhost")],
+    [
+        ("sk_x.eu", "https://api.eu.svix.com"),
+        ("sk_x.us", "https://api.us.svix.com"),
+        (None, "http://localhost"),
+    ],
 )
 def test_without_a_host_the_service_is_picked_from_the_token_region(token: Optional[str], host: str) -> None:
     # Offline the call cannot connect, online the service refuses the made-up token: either way
@@ -281,9 +311,9 @@ def test_without_a_host_the_service_is_picked_from_the_token_region(token: Optio
     assert f"GET {host}/api/v1/background-task" in result.stderr
 
 
-def test_an_explicit_host_wins_over_the_token_region(server: MockServer) -> None:
-    result = run("tasks", "list", "--host", server.url, "--token", "sk_x.eu")
-    assert result.returncode == 0 and len(server.requests) == 1
+def test_an_explicit_host_wins_over_the_token_region(mock_server: MockServer) -> None:
+    result = run("tasks", "list", "--host", mock_server.url, "--token", "sk_x.eu")
+    assert result.returncode == 0 and len(mock_server.requests) == 1
 
 
 # -- arguments -----------------------------------------------------------------------------------

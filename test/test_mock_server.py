@@ -265,9 +265,9 @@ def request_bytes(method: str, target: str, *headers: str) -> bytes:
     ids=["list", "list-with-query", "task"],
 )
 def test_a_trailing_slash_does_not_change_the_route(
-    http: urllib3.PoolManager, server: MockServer, bare: str, slashed: str
+    http: urllib3.PoolManager, mock_server: MockServer, bare: str, slashed: str
 ) -> None:
-    without, with_slash = (http.request("GET", server.url + path) for path in (bare, slashed))
+    without, with_slash = (http.request("GET", mock_server.url + path) for path in (bare, slashed))
     assert without.status == with_slash.status == 200
     assert without.data == with_slash.data
     assert json.loads(without.data)
@@ -286,15 +286,17 @@ def test_a_trailing_slash_does_not_change_the_route(
     ],
 )
 def test_unknown_tasks_and_paths_are_a_404_http_error_out(
-    http: urllib3.PoolManager, server: MockServer, path: str
+    http: urllib3.PoolManager, mock_server: MockServer, path: str
 ) -> None:
-    assert fetch(http, server, path) == (404, {"code": "not_found", "detail": "Entity not found"})
+    assert fetch(http, mock_server, path) == (404, {"code": "not_found", "detail": "Entity not found"})
 
 
 @pytest.mark.parametrize("path", [f"{LIST}?limit=3", TASK, f"{LIST}/{UNKNOWN_ID}", f"{LIST}?limit=0"])
-def test_head_answers_the_status_and_headers_of_get_without_a_body(server: MockServer, path: str) -> None:
+def test_head_answers_the_status_and_headers_of_get_without_a_body(
+    mock_server: MockServer, path: str
+) -> None:
     # HEAD then GET on one connection: had HEAD sent a body, it would stand before GET's status line.
-    raw = exchange(server, request_bytes("HEAD", path), request_bytes("GET", path, "Connection: close"))
+    raw = exchange(mock_server, request_bytes("HEAD", path), request_bytes("GET", path, "Connection: close"))
     head_status, head_headers, rest = head_of(raw)
     get_status, get_headers, body = head_of(rest)
     assert rest.startswith(b"HTTP/1.1 ")
@@ -307,10 +309,10 @@ def test_head_answers_the_status_and_headers_of_get_without_a_body(server: MockS
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "FOO"])
 @pytest.mark.parametrize("path", [LIST, f"{TASK}/"])
 def test_other_methods_get_405_with_allow_and_a_json_error(
-    server: MockServer, method: str, path: str
+    mock_server: MockServer, method: str, path: str
 ) -> None:
     with urllib3.PoolManager(retries=False, timeout=5) as http:
-        answer = http.request(method, server.url + path)
+        answer = http.request(method, mock_server.url + path)
     assert answer.status == 405
     assert answer.headers["Allow"] == "GET, HEAD"
     assert answer.headers["Content-Type"] == "application/json"
@@ -318,9 +320,11 @@ def test_other_methods_get_405_with_allow_and_a_json_error(
     assert body["code"] == "method_not_allowed" and method in body["detail"]
 
 
-def test_a_request_body_is_read_so_the_connection_stays_usable(server: MockServer) -> None:
+def test_a_request_body_is_read_so_the_connection_stays_usable(mock_server: MockServer) -> None:
     post = request_bytes("POST", LIST, "Content-Length: 5") + b"hello"
-    status, headers, rest = head_of(exchange(server, post, request_bytes("GET", TASK, "Connection: close")))
+    status, headers, rest = head_of(
+        exchange(mock_server, post, request_bytes("GET", TASK, "Connection: close"))
+    )
     assert status == 405
     assert head_of(rest[int(headers["content-length"]) :])[0] == 200
 
@@ -352,9 +356,9 @@ def test_the_bearer_scheme_is_case_insensitive_but_the_token_is_not(
 
 
 def test_a_malformed_iterator_is_a_422_in_the_validation_error_shape(
-    http: urllib3.PoolManager, server: MockServer
+    http: urllib3.PoolManager, mock_server: MockServer
 ) -> None:
-    status, body = fetch(http, server, iterator="not-a-task-id")
+    status, body = fetch(http, mock_server, iterator="not-a-task-id")
     assert status == 422
     (problem,) = body["detail"]
     assert list(body) == ["detail"]
@@ -366,9 +370,9 @@ def test_a_malformed_iterator_is_a_422_in_the_validation_error_shape(
     ("query", "where"), [({"limit": "251"}, "limit"), ({"order": "newest"}, "order"), ({"task": "x"}, "task")]
 )
 def test_a_refused_query_is_a_422_naming_the_parameter(
-    http: urllib3.PoolManager, server: MockServer, query: Dict[str, str], where: str
+    http: urllib3.PoolManager, mock_server: MockServer, query: Dict[str, str], where: str
 ) -> None:
-    status, body = fetch(http, server, **query)
+    status, body = fetch(http, mock_server, **query)
     assert status == 422
     assert [problem["loc"] for problem in body["detail"]] == [["query", where]]
 
@@ -399,9 +403,9 @@ def test_a_page_without_tasks_has_a_null_iterator_on_the_wire(http: urllib3.Pool
     ],
 )
 def test_a_malformed_request_gets_a_json_error_and_a_closed_connection(
-    http: urllib3.PoolManager, server: MockServer, request_: bytes, status: int, detail: str
+    http: urllib3.PoolManager, mock_server: MockServer, request_: bytes, status: int, detail: str
 ) -> None:
-    raw = exchange(server, request_, request_bytes("GET", TASK))  # the second request is never answered
+    raw = exchange(mock_server, request_, request_bytes("GET", TASK))  # the second request is never answered
     found, headers, body = head_of(raw)
     assert found == status
     assert headers["connection"] == "close"
@@ -409,17 +413,17 @@ def test_a_malformed_request_gets_a_json_error_and_a_closed_connection(
     error = json.loads(body)
     assert set(error) == {"code", "detail"} and detail in error["detail"]
     assert int(headers["content-length"]) == len(body)  # and then the connection was closed
-    assert server.requests == []
-    assert fetch(http, server, TASK)[0] == 200
+    assert mock_server.requests == []
+    assert fetch(http, mock_server, TASK)[0] == 200
 
 
-def test_an_idle_or_slow_connection_is_closed_after_the_read_timeout(server: MockServer) -> None:
+def test_an_idle_or_slow_connection_is_closed_after_the_read_timeout(mock_server: MockServer) -> None:
     with (
-        socket.create_connection(("127.0.0.1", server.port), timeout=15) as idle,
-        socket.create_connection(("127.0.0.1", server.port), timeout=15) as slow,
+        socket.create_connection(("127.0.0.1", mock_server.port), timeout=15) as idle,
+        socket.create_connection(("127.0.0.1", mock_server.port), timeout=15) as slow,
     ):
         slow.sendall(b"GET /api/v1/background-task HTTP/1.1\r\nHost: mock\r\n")  # and never the end
-        # Each recv raises socket.timeout if the server keeps the connection (and a thread) longer.
+        # Each recv raises socket.timeout if the mock_server keeps the connection (and a thread) longer.
         assert idle.recv(1024) == b""
         assert slow.recv(1024) == b""
 
@@ -446,12 +450,12 @@ BIG_PAGE = f"{LIST}?limit=100"
     ],
 )
 def test_a_large_answer_is_compressed_as_the_client_accepts(
-    http: urllib3.PoolManager, server: MockServer, accept: Optional[str], coding: Optional[str]
+    http: urllib3.PoolManager, mock_server: MockServer, accept: Optional[str], coding: Optional[str]
 ) -> None:
-    server.add_tasks(20)
-    plain = http.request("GET", server.url + BIG_PAGE).data
+    mock_server.add_tasks(20)
+    plain = http.request("GET", mock_server.url + BIG_PAGE).data
     headers = {"Accept-Encoding": accept} if accept is not None else {}
-    answer = http.request("GET", server.url + BIG_PAGE, headers=headers, decode_content=False)
+    answer = http.request("GET", mock_server.url + BIG_PAGE, headers=headers, decode_content=False)
     assert len(plain) > 1024
     assert answer.headers.get("Content-Encoding") == coding
     assert int(answer.headers["Content-Length"]) == len(answer.data)
@@ -459,17 +463,19 @@ def test_a_large_answer_is_compressed_as_the_client_accepts(
     assert decompress(answer.data) == plain
 
 
-def test_a_small_answer_is_sent_as_it_is(http: urllib3.PoolManager, server: MockServer) -> None:
-    answer = http.request("GET", server.url + TASK, headers={"Accept-Encoding": "gzip"}, decode_content=False)
+def test_a_small_answer_is_sent_as_it_is(http: urllib3.PoolManager, mock_server: MockServer) -> None:
+    answer = http.request(
+        "GET", mock_server.url + TASK, headers={"Accept-Encoding": "gzip"}, decode_content=False
+    )
     assert "Content-Encoding" not in answer.headers
     assert json.loads(answer.data)["id"] == SAMPLE_TASK_ID
 
 
-def test_head_reports_the_compressed_length(server: MockServer) -> None:
-    server.add_tasks(20)
+def test_head_reports_the_compressed_length(mock_server: MockServer) -> None:
+    mock_server.add_tasks(20)
     accept = "Accept-Encoding: gzip"
     raw = exchange(
-        server,
+        mock_server,
         request_bytes("HEAD", BIG_PAGE, accept),
         request_bytes("GET", BIG_PAGE, accept, "Connection: close"),
     )
@@ -481,30 +487,36 @@ def test_head_reports_the_compressed_length(server: MockServer) -> None:
 
 
 def test_a_body_the_test_already_encoded_is_sent_as_it_is(
-    http: urllib3.PoolManager, server: MockServer
+    http: urllib3.PoolManager, mock_server: MockServer
 ) -> None:
     encoded = gzip.compress(json.dumps({"code": "x", "detail": "y" * 5000}).encode())
-    server.fail_next(500, body=encoded, headers={"Content-Encoding": "gzip"}, content_type="application/json")
-    answer = http.request("GET", server.url + LIST, headers={"Accept-Encoding": "gzip"}, decode_content=False)
+    mock_server.fail_next(
+        500, body=encoded, headers={"Content-Encoding": "gzip"}, content_type="application/json"
+    )
+    answer = http.request(
+        "GET", mock_server.url + LIST, headers={"Accept-Encoding": "gzip"}, decode_content=False
+    )
     assert answer.data == encoded
 
 
-def test_the_sdk_reads_the_same_pages(api: openapi_client.BackgroundTasksApi, server: MockServer) -> None:
-    server.add_tasks(20)
+def test_the_sdk_reads_the_same_pages(
+    background_tasks_api: openapi_client.BackgroundTasksApi, mock_server: MockServer
+) -> None:
+    mock_server.add_tasks(20)
     seen: List[str] = []
     ascending = openapi_client.Ordering.ASCENDING
-    page = api.list_background_tasks_api_v1_background_task_get(limit=6, order=ascending)
+    page = background_tasks_api.list_background_tasks_api_v1_background_task_get(limit=6, order=ascending)
     seen += [task.id for task in page.data]
     while not page.done:
-        page = api.list_background_tasks_api_v1_background_task_get(
+        page = background_tasks_api.list_background_tasks_api_v1_background_task_get(
             limit=6, order=ascending, iterator=page.iterator
         )
         seen += [task.id for task in page.data]
-    assert seen == server.task_ids
+    assert seen == mock_server.task_ids
 
 
-def test_the_sdk_decodes_the_422_when_client_side_checks_are_off(server: MockServer) -> None:
-    configuration = openapi_client.Configuration(host=server.url)
+def test_the_sdk_decodes_the_422_when_client_side_checks_are_off(mock_server: MockServer) -> None:
+    configuration = openapi_client.Configuration(host=mock_server.url)
     configuration.client_side_validation = False
     with (
         openapi_client.ApiClient(configuration) as client,
@@ -515,9 +527,11 @@ def test_the_sdk_decodes_the_422_when_client_side_checks_are_off(server: MockSer
     assert caught.value.data.detail[0].loc == ["query", "limit"]
 
 
-def test_the_sdk_raises_not_found_with_the_parsed_body(api: openapi_client.BackgroundTasksApi) -> None:
+def test_the_sdk_raises_not_found_with_the_parsed_body(
+    background_tasks_api: openapi_client.BackgroundTasksApi,
+) -> None:
     with pytest.raises(openapi_client.NotFoundException) as caught:
-        api.get_background_task_api_v1_background_task_task_id_get(UNKNOWN_ID)
+        background_tasks_api.get_background_task_api_v1_background_task_task_id_get(UNKNOWN_ID)
     assert caught.value.status == 404
     assert caught.value.data is not None and caught.value.data.code == "not_found"
 
@@ -543,52 +557,52 @@ def test_the_sdk_sends_its_access_token_to_a_token_server() -> None:
 # -- the test API: tasks, finish_after, faults, recording, reset, lifecycle ---------------------------
 
 
-def test_added_tasks_have_real_looking_ids_and_sort_after_the_samples(server: MockServer) -> None:
-    added = server.add_tasks(3, status="running", task="sdk.generate")
+def test_added_tasks_have_real_looking_ids_and_sort_after_the_samples(mock_server: MockServer) -> None:
+    added = mock_server.add_tasks(3, status="running", task="sdk.generate")
     assert all(re.fullmatch(r"qtask_[0-9A-Za-z]{27}", task["id"]) for task in added)
-    assert server.task_ids[-3:] == [task["id"] for task in added]
+    assert mock_server.task_ids[-3:] == [task["id"] for task in added]
     assert {(task["status"], task["task"]) for task in added} == {("running", "sdk.generate")}
-    assert SAMPLE_TASK_ID in server.task_ids[:5]
+    assert SAMPLE_TASK_ID in mock_server.task_ids[:5]
 
 
-def test_added_tasks_take_snake_case_or_wire_names_and_extra_fields(server: MockServer) -> None:
-    task = server.add_task(
+def test_added_tasks_take_snake_case_or_wire_names_and_extra_fields(mock_server: MockServer) -> None:
+    task = mock_server.add_task(
         updated_at="2025-01-01T00:00:00Z", status=openapi_client.BackgroundTaskStatus.FAILED, newField=1
     )
-    assert server.task(task["id"]) == task
+    assert mock_server.task(task["id"]) == task
     assert (task["updatedAt"], task["status"], task["newField"]) == ("2025-01-01T00:00:00Z", "failed", 1)
 
 
 def test_finish_after_reads_running_for_exactly_that_many_gets(
-    api: openapi_client.BackgroundTasksApi, server: MockServer
+    background_tasks_api: openapi_client.BackgroundTasksApi, mock_server: MockServer
 ) -> None:
-    server.finish_after(SAMPLE_TASK_ID, 3)
-    get = api.get_background_task_api_v1_background_task_task_id_get
+    mock_server.finish_after(SAMPLE_TASK_ID, 3)
+    get = background_tasks_api.get_background_task_api_v1_background_task_task_id_get
     seen = [get(SAMPLE_TASK_ID).status.value]
-    api.list_background_tasks_api_v1_background_task_get()  # a list call does not count as a poll
+    background_tasks_api.list_background_tasks_api_v1_background_task_get()  # a list is not a poll
     seen += [get(SAMPLE_TASK_ID).status.value for _ in range(4)]
     assert seen == ["running", "running", "running", "finished", "finished"]
 
 
 def test_finish_after_can_end_in_another_status_or_at_once(
-    api: openapi_client.BackgroundTasksApi, server: MockServer
+    background_tasks_api: openapi_client.BackgroundTasksApi, mock_server: MockServer
 ) -> None:
-    get = api.get_background_task_api_v1_background_task_task_id_get
-    server.finish_after(SAMPLE_TASK_ID, 1, status="failed")
+    get = background_tasks_api.get_background_task_api_v1_background_task_task_id_get
+    mock_server.finish_after(SAMPLE_TASK_ID, 1, status="failed")
     assert [get(SAMPLE_TASK_ID).status.value for _ in range(2)] == ["running", "failed"]
-    server.finish_after(SAMPLE_TASK_ID, 0)
+    mock_server.finish_after(SAMPLE_TASK_ID, 0)
     assert get(SAMPLE_TASK_ID).status == openapi_client.BackgroundTaskStatus.FINISHED
 
 
-def test_requests_records_what_was_sent(http: urllib3.PoolManager, server: MockServer) -> None:
+def test_requests_records_what_was_sent(http: urllib3.PoolManager, mock_server: MockServer) -> None:
     http.request(
         "GET",
-        f"{server.url}{LIST}/?limit=2&status=running&status=failed",
+        f"{mock_server.url}{LIST}/?limit=2&status=running&status=failed",
         headers={"Authorization": "Bearer t", "X-Trace": "1"},
     )
-    http.request("GET", f"{server.url}{LIST}/qtask%2F1")
-    http.request("DELETE", f"{server.url}{TASK}")
-    first, second, third = server.requests
+    http.request("GET", f"{mock_server.url}{LIST}/qtask%2F1")
+    http.request("DELETE", f"{mock_server.url}{TASK}")
+    first, second, third = mock_server.requests
     assert first.method == "GET"
     assert first.path == f"{LIST}/"
     assert first.query == {"limit": "2", "status": "failed"}  # the last value wins
@@ -599,13 +613,13 @@ def test_requests_records_what_was_sent(http: urllib3.PoolManager, server: MockS
 
 
 def test_faults_apply_to_the_next_requests_in_order_and_are_recorded(
-    http: urllib3.PoolManager, server: MockServer
+    http: urllib3.PoolManager, mock_server: MockServer
 ) -> None:
-    server.fail_next(503, times=2, headers={"Retry-After": "1"})
-    server.malformed_next()
-    server.fail_next(502, body="<html>bad gateway</html>")
-    assert server.pending_faults == 4
-    answers = [http.request("GET", server.url + LIST) for _ in range(5)]
+    mock_server.fail_next(503, times=2, headers={"Retry-After": "1"})
+    mock_server.malformed_next()
+    mock_server.fail_next(502, body="<html>bad gateway</html>")
+    assert mock_server.pending_faults == 4
+    answers = [http.request("GET", mock_server.url + LIST) for _ in range(5)]
     assert [answer.status for answer in answers] == [503, 503, 200, 502, 200]
     assert answers[0].headers["Retry-After"] == "1"
     assert json.loads(answers[0].data) == {"code": "service_unavailable", "detail": "Service Unavailable"}
@@ -613,52 +627,52 @@ def test_faults_apply_to_the_next_requests_in_order_and_are_recorded(
         json.loads(answers[2].data)
     assert answers[3].headers["Content-Type"] == "text/html; charset=utf-8"
     assert json.loads(answers[4].data)["data"]
-    assert len(server.requests) == 5 and server.pending_faults == 0
+    assert len(mock_server.requests) == 5 and mock_server.pending_faults == 0
 
 
-def test_a_dropped_answer_sends_half_the_body_then_closes(server: MockServer) -> None:
-    whole = exchange(server, request_bytes("GET", TASK, "Connection: close"))
-    server.drop_next()
-    status, headers, body = head_of(exchange(server, request_bytes("GET", TASK)))
+def test_a_dropped_answer_sends_half_the_body_then_closes(mock_server: MockServer) -> None:
+    whole = exchange(mock_server, request_bytes("GET", TASK, "Connection: close"))
+    mock_server.drop_next()
+    status, headers, body = head_of(exchange(mock_server, request_bytes("GET", TASK)))
     assert status == 200
     assert body == head_of(whole)[2][: int(headers["content-length"]) // 2]
 
 
-def test_stop_cuts_a_delayed_answer_and_open_connections_short(server: MockServer) -> None:
-    server.delay_next(60)
-    idle = socket.create_connection(("127.0.0.1", server.port), timeout=15)
-    waiting = socket.create_connection(("127.0.0.1", server.port), timeout=15)
+def test_stop_cuts_a_delayed_answer_and_open_connections_short(mock_server: MockServer) -> None:
+    mock_server.delay_next(60)
+    idle = socket.create_connection(("127.0.0.1", mock_server.port), timeout=15)
+    waiting = socket.create_connection(("127.0.0.1", mock_server.port), timeout=15)
     waiting.sendall(request_bytes("GET", TASK))
-    while not server.requests:
+    while not mock_server.requests:
         threading.Event().wait(0.01)
-    server.stop()
+    mock_server.stop()
     with idle, waiting:
         assert waiting.recv(1024) == b""  # the connection closed, with no answer
         assert idle.recv(1024) == b""
 
 
-def test_connections_counts_what_the_server_accepted(server: MockServer) -> None:
+def test_connections_counts_what_the_server_accepted(mock_server: MockServer) -> None:
     with urllib3.PoolManager() as first, urllib3.PoolManager() as second:
         for _ in range(3):
-            first.request("GET", server.url + TASK)
-        second.request("GET", server.url + TASK)
-    assert server.connections == 2
+            first.request("GET", mock_server.url + TASK)
+        second.request("GET", mock_server.url + TASK)
+    assert mock_server.connections == 2
 
 
-def test_reset_brings_back_the_starting_state(http: urllib3.PoolManager, server: MockServer) -> None:
-    samples = {task_id: server.task(task_id) for task_id in server.task_ids}
-    server.add_tasks(10)
-    server.finish_after(SAMPLE_TASK_ID, 5, status="failed")
-    fetch(http, server)
-    server.fail_next(500, times=3)
+def test_reset_brings_back_the_starting_state(http: urllib3.PoolManager, mock_server: MockServer) -> None:
+    samples = {task_id: mock_server.task(task_id) for task_id in mock_server.task_ids}
+    mock_server.add_tasks(10)
+    mock_server.finish_after(SAMPLE_TASK_ID, 5, status="failed")
+    fetch(http, mock_server)
+    mock_server.fail_next(500, times=3)
 
-    server.reset()
+    mock_server.reset()
 
-    assert server.requests == [] and server.pending_faults == 0 and server.connections == 0
-    assert {task_id: server.task(task_id) for task_id in server.task_ids} == samples
-    status, page = fetch(http, server, TASK)
+    assert mock_server.requests == [] and mock_server.pending_faults == 0 and mock_server.connections == 0
+    assert {task_id: mock_server.task(task_id) for task_id in mock_server.task_ids} == samples
+    status, page = fetch(http, mock_server, TASK)
     assert (status, page["status"]) == (200, "finished")
-    assert server.add_task()["id"] == "qtask_2" + "1".rjust(26, "0")  # ids start over too
+    assert mock_server.add_task()["id"] == "qtask_2" + "1".rjust(26, "0")  # ids start over too
 
 
 _bad = pytest.param
@@ -715,18 +729,18 @@ BAD_TEST_API_CALLS = [
 @pytest.mark.parametrize(("bad_call", "error", "message"), BAD_TEST_API_CALLS)
 def test_the_test_api_refuses_bad_arguments_at_the_call(
     http: urllib3.PoolManager,
-    server: MockServer,
+    mock_server: MockServer,
     bad_call: Callable[[MockServer], Any],
     error: Type[Exception],
     message: str,
 ) -> None:
-    before = {task_id: server.task(task_id) for task_id in server.task_ids}
+    before = {task_id: mock_server.task(task_id) for task_id in mock_server.task_ids}
     with pytest.raises(error, match=re.escape(message)):
-        bad_call(server)
-    # Refused means nothing was queued or changed: the server still answers as before.
-    assert server.pending_faults == 0
-    assert {task_id: server.task(task_id) for task_id in server.task_ids} == before
-    assert fetch(http, server, TASK) == (200, before[SAMPLE_TASK_ID])
+        bad_call(mock_server)
+    # Refused means nothing was queued or changed: the mock_server still answers as before.
+    assert mock_server.pending_faults == 0
+    assert {task_id: mock_server.task(task_id) for task_id in mock_server.task_ids} == before
+    assert fetch(http, mock_server, TASK) == (200, before[SAMPLE_TASK_ID])
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from importlib.metadata import entry_points
-from typing import List, Tuple
+from typing import Callable, List, Tuple
 
 import pytest
 
@@ -317,13 +317,14 @@ def test_the_plugin_can_be_switched_off(pytester: pytest.Pytester) -> None:
 
 
 def test_the_project_fixtures_work_alongside_the_plugin_ones(
-    server: MockServer,
-    api: openapi_client.BackgroundTasksApi,
+    other_server: MockServer,
+    make_api: Callable[..., openapi_client.BackgroundTasksApi],
     mock_server: MockServer,
     background_tasks_api: openapi_client.BackgroundTasksApi,
 ) -> None:
-    assert server.url != mock_server.url
-    server.add_task()
+    assert other_server.url != mock_server.url
+    other_server.add_task()
+    api = make_api(other_server.url)
     assert len(api.list_background_tasks_api_v1_background_task_get().data) == 6
     assert len(background_tasks_api.list_background_tasks_api_v1_background_task_get().data) == 5
-    assert len(server.requests) == len(mock_server.requests) == 1
+    assert len(other_server.requests) == len(mock_server.requests) == 1
