@@ -2,11 +2,10 @@
 
 :class:`RESTClientObject` sends every request through one urllib3 ``PoolManager`` (a
 ``ProxyManager`` behind a proxy), which follows redirects, and retries as the policy in
-:mod:`openapi_client.retry` says. Every call ends on time (connect timeouts and waits are cut
-to its deadline, and a watchdog thread stops a call still running at its end, whatever the
-server drips) and in bounded memory (at most ``max_response_bytes`` of an answer are read,
-decoded). :func:`_translate` turns whatever urllib3, http.client, ssl and sockets raise into the
-package's own exceptions.
+:mod:`openapi_client.retry` says. A call ends on time (connecting and waiting are cut to its
+deadline; a watchdog thread stops it there whatever the server drips) and in bounded memory (at
+most ``max_response_bytes`` of an answer are read, decoded). :func:`_translate` turns whatever
+urllib3, http.client, ssl and sockets raise into the package's own exceptions.
 """
 
 from __future__ import annotations
@@ -69,33 +68,30 @@ class _Exchange:
 
     def __init__(self, deadline: Optional[float], max_bytes: int, request_id: Optional[str],
                  secrets: Callable[[], Collection[str]]) -> None:
-        self.deadline, self.max_bytes, self.request_id, self.secrets = deadline, max_bytes, request_id, secrets
+        self.deadline, self.max_bytes = deadline, max_bytes
+        self.request_id, self.secrets = request_id, secrets
         self.ends = self.attempt_ends = None if deadline is None else time.monotonic() + deadline
-        self.sent = 0
-        self.reused = self.resent = self.cut = False
+        self.sent, self.reused, self.resent, self.cut = 0, False, False, False
         self.connection: Any = None
         self.sock: Optional[socket.socket] = None
         self.answer: Optional[Answer] = None
 
     def begin_attempt(self, seconds: Optional[float], connect: Optional[float]) -> Optional[float]:
         """Start an attempt that may take ``seconds``; the connect timeout, cut to the time left."""
-        self.attempt_ends, self.cut = self.ends, False
         now = time.monotonic()
+        self.attempt_ends, self.cut = self.ends, False
         if seconds is not None and (self.ends is None or now + seconds < self.ends):
             self.attempt_ends = now + seconds
-        if self.attempt_ends is None:
-            return connect
-        left = self.attempt_ends - now
-        if left <= 0:
+        left = None if self.attempt_ends is None else self.attempt_ends - now
+        if left is not None and left <= 0:
             raise socket.timeout("out of time")
-        return left if connect is None or left < connect else connect
+        return left if left is not None and (connect is None or left < connect) else connect
 
     def has_time_for(self, wait: float) -> bool:
         return self.ends is None or time.monotonic() + wait < self.ends
 
     def __enter__(self) -> _Exchange:
-        """Run a block as part of this call: its connections report here, and the watchdog stops
-        it at the end of its time."""
+        """Run a block as part of this call: its connections report here, the watchdog stops it."""
         self._reset = _EXCHANGE.set(self)
         _WATCHDOG.watch(self)
         return self
@@ -136,8 +132,8 @@ class _Watchdog:
     """One thread that stops each call still running at the end of its time: socket timeouts
     bound each read, not all of them, so a server dripping bytes could otherwise hold a call."""
 
-    #: How often it looks while calls run, in seconds: how late past its end a call can stop;
-    #: after IDLE_TICKS looks with no call it sleeps until the next one.
+    #: How often it looks while calls run (how late a call may stop), and after how many looks
+    #: without one it sleeps until the next.
     TICK, IDLE_TICKS = 0.05, 100
 
     def __init__(self) -> None:
@@ -166,7 +162,7 @@ class _Watchdog:
             while True:
                 self._changed.wait(None if self._asleep else self.TICK)
                 now = time.monotonic()
-                for call in [call for call in self._calls if call.attempt_ends is not None and call.attempt_ends <= now]:
+                for call in [call for call in self._calls if (call.attempt_ends or now + 1) <= now]:
                     self._calls.discard(call)
                     call.stop()
                 idle = 0 if self._calls else idle + 1
@@ -195,13 +191,12 @@ class _Answer(http.client.HTTPResponse):
         if exchange is None:  # not read for a call of this package
             return super().read(amt)
         if amt is not None or self.length is not None:
-            self._counted(b"", exchange)  # what is announced to come may be too long already
+            self._counted(b"", exchange)  # what is announced may be too long already
             return self._counted(super().read(amt), exchange)
         parts: List[bytes] = []  # the whole of a body of unknown length: a piece at a time
-        while True:
+        while not parts or parts[-1]:
             parts.append(self._counted(super().read(_CHUNK), exchange))
-            if not parts[-1]:
-                return b"".join(parts)
+        return b"".join(parts)
 
     def _counted(self, data: bytes, exchange: _Exchange) -> bytes:
         """``data``, if it and what is announced to follow fit in ``max_response_bytes``."""
@@ -249,11 +244,8 @@ _REPORTING_POOLS = {"http": _Pool, "https": _TLSPool}
 
 
 class RESTResponse:
-    """An HTTP answer: ``status``, ``reason``, ``headers`` and, once read, ``data`` (decoded bytes).
-
-    ``attempts`` and ``request_id`` say how many requests it took and the ``svix-req-id`` sent.
-    Closing an unread answer drops its connection without reading on; so does dropping it.
-    """
+    """An HTTP answer: ``status``, ``reason``, ``headers``, once read ``data`` (decoded bytes),
+    and ``attempts`` (the requests it took) and ``request_id`` (the ``svix-req-id`` sent)."""
 
     def __init__(self, resp: Answer, *, url: str = "", exchange: Optional[_Exchange] = None,
                  data: Optional[bytes] = None) -> None:
@@ -286,24 +278,21 @@ class RESTResponse:
         :raises ResponseTooLargeError: the body is larger than ``max_response_bytes``.
         """
         exchange = self._exchange
-        if self.data is not None:
-            return self.data
-        if exchange is None:  # built by hand, not sent by the transport
+        if self.data is None and exchange is None:  # built by hand, not sent by the transport
             self.data = self.response.data
-            return self.data
-        try:
-            with exchange:
-                self.data = _read_body(self.response, exchange)
-        except _TRANSPORT_ERRORS as exc:
-            raise _translate(exc, exchange, self._url) from _reason(exc)
-        return self.data
+        elif self.data is None and exchange is not None:
+            try:
+                with exchange:
+                    self.data = _read_body(self.response, exchange)
+            except _TRANSPORT_ERRORS as exc:
+                raise _translate(exc, exchange, self._url) from _reason(exc)
+        return self.data  # type: ignore[return-value]
 
     def error_details(self) -> Dict[str, Any]:
         """What an exception about this answer carries: attempts, request id, the secrets to hide."""
         return self._exchange.details() if self._exchange else {}
 
     def release_conn(self) -> None:
-        """Give the connection back to the pool (once the body is read)."""
         self.response.release_conn()
 
     def close(self) -> None:
@@ -331,11 +320,11 @@ def _read_body(response: Answer, exchange: _Exchange) -> bytes:
     parts: List[bytes] = []  # inflated a piece at a time, and only as far as the limit
     size = 0
     for part in response.stream(_CHUNK, decode_content=True):
+        parts.append(part)
         size += len(part)
         if size > exchange.max_bytes:
             response.close()
             raise exchange.too_large()
-        parts.append(part)
     return b"".join(parts)
 
 
@@ -355,45 +344,43 @@ class RESTClientObject:
     """Sends requests through one pooled urllib3 manager; safe to share between threads."""
 
     def __init__(self, configuration: Configuration) -> None:
-        proxy = configuration.proxy
+        config, proxy = configuration, configuration.proxy
         if proxy and urlsplit(proxy).scheme.lower().startswith("socks"):
             raise ApiValueError("SOCKS proxies are not supported; use an http:// or https:// proxy")
-        check_seconds("max_retry_wait", configuration.max_retry_wait, zero_ok=True)
-        check_seconds("deadline", configuration.deadline, optional=True)
-        check_int("max_response_bytes", configuration.max_response_bytes, 1)
-        self.timeout = check_timeout(configuration.timeout)
-        self.deadline, self.max_retry_wait = configuration.deadline, configuration.max_retry_wait
-        self.max_response_bytes = configuration.max_response_bytes
+        check_seconds("max_retry_wait", config.max_retry_wait, zero_ok=True)
+        check_seconds("deadline", config.deadline, optional=True)
+        check_int("max_response_bytes", config.max_response_bytes, 1)
+        self.timeout, self.deadline = check_timeout(config.timeout), config.deadline
+        self.max_response_bytes, self.max_retry_wait = config.max_response_bytes, config.max_retry_wait
         # urllib3 drops Authorization and Cookie on a redirect to another host; API keys travel
         # in headers of the user's choosing, so they must be dropped too.
-        self._secret_headers = frozenset(name.lower() for name in configuration.api_key)
-        policy = make_retry(configuration.retries, max_retry_wait=configuration.max_retry_wait)
-        self.retries = _dropping(policy, self._secret_headers)
-        # What urllib3 is handed for an attempt under the configured policy and timeout, made
-        # once (making them costs 2 % of a small call).
+        self._secret_headers = frozenset(name.lower() for name in config.api_key)
+        self.retries = _dropping(make_retry(config.retries, max_retry_wait=config.max_retry_wait),
+                                 self._secret_headers)
+        # What urllib3 is handed for an attempt under the configured policy and timeout, made once.
         self._first_try = redirects_only(self.retries)
         self._timeout = urllib3.Timeout(connect=self.timeout[0], read=self.timeout[1])
-        settings = {"ca_certs": configuration.ssl_ca_cert, "ca_cert_data": configuration.ca_cert_data,
-                    "cert_file": configuration.cert_file, "key_file": configuration.key_file,
-                    "assert_hostname": configuration.assert_hostname,
-                    "server_hostname": configuration.tls_server_name, "socket_options": configuration.socket_options}
+        settings = {"ca_certs": config.ssl_ca_cert, "ca_cert_data": config.ca_cert_data,
+                    "cert_file": config.cert_file, "key_file": config.key_file,
+                    "assert_hostname": config.assert_hostname, "server_hostname": config.tls_server_name,
+                    "socket_options": config.socket_options}
         # Only what is set: urllib3 hands these to plain-HTTP pools too, and some refuse them.
         pool_args: Dict[str, Any] = {name: value for name, value in settings.items() if value is not None}
-        pool_args.update(num_pools=10, maxsize=configuration.connection_pool_maxsize,
-                         cert_reqs=ssl.CERT_REQUIRED if configuration.verify_ssl else ssl.CERT_NONE)
-        #: The one manager every request goes through: a ProxyManager when a proxy is set and
-        #: the host is not in ``no_proxy``. It may be replaced (generated clients' users do, to
-        #: add a proxy); the pools of the one in place are made to report to each call.
+        pool_args.update(num_pools=10, maxsize=config.connection_pool_maxsize,
+                         cert_reqs=ssl.CERT_REQUIRED if config.verify_ssl else ssl.CERT_NONE)
+        #: The one manager every request goes through: a ProxyManager when a proxy is set and the
+        #: host is not in ``no_proxy``. It may be replaced (generated clients' users do, to add a
+        #: proxy); the pools of the one in place are made to report to each call.
         self.pool_manager: urllib3.PoolManager = urllib3.PoolManager(**pool_args)
-        if proxy and not _bypasses_proxy(configuration.host, configuration.no_proxy):
-            headers = _proxy_headers(proxy, configuration.proxy_headers)
+        if proxy and not _bypasses_proxy(config.host, config.no_proxy):
+            headers = _proxy_headers(proxy, config.proxy_headers)
             self.pool_manager = urllib3.ProxyManager(proxy_url=proxy, proxy_headers=headers, **pool_args)
 
     def request(self, method: str, url: str, headers: Optional[Mapping[str, str]] = None, body: Any = None,
                 post_params: Any = None, _request_timeout: TimeoutSpec = None, *, retries: RetriesSpec = None,
-                deadline: Optional[float] = None, preload_content: bool = True, request_id: Optional[str] = None,
-                secret_headers: Collection[str] = (), secrets: Callable[[], Collection[str]] = tuple,
-                ) -> RESTResponse:
+                deadline: Optional[float] = None, preload_content: bool = True,
+                request_id: Optional[str] = None, secret_headers: Collection[str] = (),
+                secrets: Callable[[], Collection[str]] = tuple) -> RESTResponse:
         """Send one request, retrying as the policy says, and return the answer.
 
         ``_request_timeout``, ``retries`` and ``deadline`` override the configured ones for this
@@ -446,8 +433,8 @@ class RESTClientObject:
     def _attempt(self, exchange: _Exchange, method: str, url: str, headers: Mapping[str, str], policy: Retry,
                  limits: Tuple[Optional[float], ...], preload: bool,
                  ) -> Tuple[Optional[Answer], Optional[bytes], Optional[BaseException]]:
-        """One request, with urllib3 following any redirects: the answer (and its body if
-        ``preload``), or the error that ended it."""
+        """One request, urllib3 following any redirects: its answer (and body, if ``preload``),
+        or the error that ended it."""
         connect, read, whole = limits
         manager = self.pool_manager
         if manager.pool_classes_by_scheme is not _REPORTING_POOLS:
@@ -472,8 +459,8 @@ class RESTClientObject:
 
 def _dropping(policy: Retry, names: Collection[str]) -> Retry:
     """``policy``, also dropping the headers ``names`` on a redirect to another host."""
-    dropped = {name.lower() for name in names}
-    return policy.new(remove_headers_on_redirect=policy.remove_headers_on_redirect | dropped) if names else policy
+    dropped = policy.remove_headers_on_redirect | {name.lower() for name in names}
+    return policy.new(remove_headers_on_redirect=dropped) if names else policy
 
 
 def _reason(error: BaseException) -> BaseException:
@@ -481,27 +468,32 @@ def _reason(error: BaseException) -> BaseException:
     return error.reason if isinstance(error, MaxRetryError) and error.reason else error
 
 
+#: What a failure was, by the innermost error's type, and the exception that says so.
+_FAILURES = (
+    (NewConnectionError, ApiConnectionError, "could not connect to {where}: {cause}"),  # before timeouts
+    ((urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError), ApiTimeoutError,
+     "timed out talking to {where}: {cause}"),
+    (SSLError, ApiConnectionError, "TLS handshake with {where} failed: {cause}"),
+    (ProxyError, ApiConnectionError, "the proxy failed for {where}: {cause}"),
+    (BaseException, ApiConnectionError, "the connection to {where} failed: {cause}"),
+)
+
+
 def _translate(failure: BaseException, exchange: _Exchange, url: str) -> OpenApiException:
     """The error boundary: what urllib3 and everything below it raised, as the package's own
     exception (the caller chains ``failure``'s reason as its cause)."""
-    error = _reason(failure)
-    where, cause, details, answer = origin(url), _describe_error(error), exchange.details(), exchange.answer
+    error, details, answer = _reason(failure), exchange.details(), exchange.answer
+    where, cause = origin(url), _describe_error(error)
     if not exchange.has_time_for(0):
-        return ApiTimeoutError(f"the call to {where} ran out of its {exchange.deadline:g}s deadline", **details)
-    if isinstance(error, DecodeError) and answer is not None:
-        return ApiDecodeError(f"the answer's Content-Encoding cannot be decoded: {cause}", status=answer.status,
-                              body="", headers=answer.headers, **details)
-    if isinstance(error, NewConnectionError):  # before timeouts: urllib3 derives it from one
-        return ApiConnectionError(f"could not connect to {where}: {cause}", **details)
+        return ApiTimeoutError(f"the call to {where} ran out of its {exchange.deadline:g}s deadline",
+                               **details)
     if exchange.cut:
         return ApiTimeoutError(f"{where} did not answer within the time an attempt has", **details)
-    if isinstance(error, (urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError)):
-        return ApiTimeoutError(f"timed out talking to {where}: {cause}", **details)
-    if isinstance(error, SSLError):
-        return ApiConnectionError(f"TLS handshake with {where} failed: {cause}", **details)
-    if isinstance(error, ProxyError):
-        return ApiConnectionError(f"the proxy failed for {where}: {cause}", **details)
-    return ApiConnectionError(f"the connection to {where} failed: {cause}", **details)
+    if isinstance(error, DecodeError) and answer is not None:
+        return ApiDecodeError(f"the answer's Content-Encoding cannot be decoded: {cause}",
+                              status=answer.status, body="", headers=answer.headers, **details)
+    kind, message = next((kind, message) for types, kind, message in _FAILURES if isinstance(error, types))
+    return kind(message.format(where=where, cause=cause), **details)
 
 
 def _innermost(error: BaseException) -> BaseException:
@@ -518,8 +510,7 @@ def _innermost(error: BaseException) -> BaseException:
 
 
 def _describe_error(error: Optional[BaseException]) -> str:
-    """The innermost cause of a failure as ``"Type: text"``, e.g. ``"ConnectionRefusedError:
-    [Errno 111] Connection refused"``."""
+    """The innermost cause of a failure as ``"Type: text"`` (``"ConnectionRefusedError: ..."``)."""
     inner = _innermost(error) if error is not None else None
     text = str(inner or "").split(">: ", 1)[-1]  # urllib3's wrappers start with their repr
     name = type(inner).__name__ if inner is not None else "an unknown error"
