@@ -123,13 +123,8 @@ class ApiClient:
     _default: ClassVar[Optional[ApiClient]] = None
     _default_lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(
-        self,
-        configuration: Optional[Configuration] = None,
-        header_name: Optional[str] = None,
-        header_value: Optional[str] = None,
-        cookie: Optional[str] = None,
-    ) -> None:
+    def __init__(self, configuration: Optional[Configuration] = None, header_name: Optional[str] = None,
+                 header_value: Optional[str] = None, cookie: Optional[str] = None) -> None:
         if configuration is not None and not isinstance(configuration, Configuration):
             raise ApiTypeError(f"configuration must be a Configuration, not {type(configuration).__name__}")
         self.configuration = configuration if configuration is not None else Configuration.get_default()
@@ -143,12 +138,8 @@ class ApiClient:
     def __enter__(self) -> ApiClient:
         return self
 
-    def __exit__(
-        self,
-        exc_type: Optional[Type[BaseException]],
-        exc_value: Optional[BaseException],
-        traceback: Optional[TracebackType],
-    ) -> None:
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc_value: Optional[BaseException],
+                 traceback: Optional[TracebackType]) -> None:
         self.close()
 
     def close(self) -> None:
@@ -193,7 +184,8 @@ class ApiClient:
         base = self.configuration.host
         if options.get("_host_index") is not None:
             base = self.configuration.get_host_from_settings(options["_host_index"])
-        headers, request_id = self._headers(call.header_params, options.get("_headers"), options.get("_request_auth"))
+        auth, extra = options.get("_request_auth"), options.get("_headers")
+        headers, request_id = self._headers(call.header_params, extra, auth)
         url = _url(base, call.endpoint.path, call.path_params, call.query_params)
         return self._send(call.endpoint.method, url, headers, request_id, options, preload)
 
@@ -204,12 +196,12 @@ class ApiClient:
         given = dict(self.default_headers)
         if self.cookie:
             given["Cookie"] = self.cookie
-        for setting in [request_auth] if request_auth is not None else self.configuration.auth_settings().values():
+        settings = [request_auth] if request_auth is not None else self.configuration.auth_settings().values()
+        for setting in settings:
             apply_auth(given, setting)
-        for source in (params, extra):
-            for name, value in (source or {}).items():
-                if value is not None:
-                    given[name] = value if isinstance(value, str) else query_value(value)
+        for name, value in [*(params or {}).items(), *(extra or {}).items()]:
+            if value is not None:
+                given[name] = value if isinstance(value, str) else query_value(value)
         check_headers(given)  # the rest are this module's own
         request_id = _request_id(given)
         if request_id is None:
@@ -219,112 +211,60 @@ class ApiClient:
     def _send(self, method: str, url: str, headers: Dict[str, str], request_id: Optional[str],
               options: Mapping[str, Any], preload: bool) -> RESTResponse:
         """Hand a built request to the transport. With DEBUG on for the ``openapi_client`` logger,
-        one line is logged per call, answered or failed: method, URL and headers (credentials and
-        custom header values as ``***``), request id, status or error, attempts, time taken."""
-        request_auth = options.get("_request_auth")
+        one line is logged per call, answered or failed: method, URL, headers (all but harmless
+        ones as ``***``, the request id shown), status or error, attempts, time taken."""
+        auth = options.get("_request_auth")
         debug = _log.isEnabledFor(logging.DEBUG)
         started = time.perf_counter() if debug else 0.0
         try:
             response = self.rest_client.request(
-                method,
-                url,
-                headers,
-                _request_timeout=options.get("_request_timeout"),
-                retries=options.get("_request_retries"),
-                deadline=options.get("_request_deadline"),
-                preload_content=preload,
-                request_id=request_id,
-                secret_headers=(request_auth["key"],) if request_auth else (),
-                secrets=functools.partial(self._secrets, request_auth),
+                method, url, headers, _request_timeout=options.get("_request_timeout"),
+                retries=options.get("_request_retries"), deadline=options.get("_request_deadline"),
+                preload_content=preload, request_id=request_id, secret_headers=(auth["key"],) if auth else (),
+                secrets=functools.partial(self._secrets, auth),
             )
         except OpenApiException as error:
             if debug:
                 _log_exchange(method, url, headers, started, f"failed: {error}")
             raise
         if debug:
-            _log_exchange(method, url, headers, started,
-                          f"{response.status} {response.reason or ''} (attempts: {response.attempts})")
+            outcome = f"{response.status} {response.reason or ''} (attempts: {response.attempts})"
+            _log_exchange(method, url, headers, started, outcome)
         return response
 
-    def _decoded(self, response: RESTResponse, wanted: Optional[Type[Any]]) -> ApiResponse[Any]:
-        """A 2xx decoded into ``wanted`` (``None``: no data), or the exception for the status."""
-        body = response.read()
-        if 200 <= response.status <= 299:
-            data = None if wanted is None else self._decode_answer(body, wanted, response)
-            return ApiResponse(status_code=response.status, headers=response.headers, data=data, raw_data=body)
-        raise ApiException.from_response(
-            http_resp=response,
-            body=body.decode("utf-8", errors="replace"),
-            data=parse_error_body(body),
-            retry_after=response.retry_after,
-            **response.error_details(),
-        )
-
-    def _decode_answer(self, body: bytes, wanted: Type[T], response: RESTResponse) -> T:
-        try:
-            return decode_json(wanted, body)  # type: ignore[no-any-return]
-        except PydanticValidationError as exc:
-            name = getattr(wanted, "__name__", wanted)
-            kind = "is not valid JSON" if _is_json_error(exc) else f"does not match {name}"
-            raise ApiDecodeError(
-                f"the answer {kind}: {describe_validation_error(exc, most=1)}",
-                status=response.status,
-                body=body.decode("utf-8", errors="replace"),
-                headers=response.headers,
-                **response.error_details(),
-            ) from exc
-
     def _secrets(self, request_auth: Optional[Mapping[str, Any]]) -> List[str]:
-        """Every credential a call sends, as configured and as sent in a header (asked for only
-        when an error is shown)."""
+        """Every credential a call sends, as configured and as sent (asked for only to hide them
+        in an exception)."""
         config = self.configuration
         found = [config.access_token, config.password, self.cookie, *config.api_key.values()]
         found += [setting["value"] for setting in config.auth_settings().values()]
-        if request_auth:
-            found.append(request_auth.get("value"))
+        found.append((request_auth or {}).get("value"))
         return [secret for secret in found if isinstance(secret, str) and secret]
 
     # -- the generated client's public steps, for code written against one ------------------------
 
     def param_serialize(
-        self,
-        method: str,
-        resource_path: str,
-        path_params: Optional[Mapping[str, Any]] = None,
+        self, method: str, resource_path: str, path_params: Optional[Mapping[str, Any]] = None,
         query_params: Optional[Sequence[Tuple[str, Any]]] = None,
-        header_params: Optional[Mapping[str, Any]] = None,
-        body: Any = None,
-        post_params: Optional[List[Tuple[str, Any]]] = None,
-        files: Optional[Mapping[str, Any]] = None,
-        auth_settings: Optional[Sequence[str]] = None,
-        collection_formats: Optional[Mapping[str, str]] = None,
-        _host: Optional[str] = None,
-        _request_auth: Optional[Mapping[str, Any]] = None,
+        header_params: Optional[Mapping[str, Any]] = None, body: Any = None,
+        post_params: Optional[List[Tuple[str, Any]]] = None, files: Optional[Mapping[str, Any]] = None,
+        auth_settings: Optional[Sequence[str]] = None, collection_formats: Optional[Mapping[str, str]] = None,
+        _host: Optional[str] = None, _request_auth: Optional[Mapping[str, Any]] = None,
     ) -> RequestSerialized:
-        """Build ``(method, url, headers, body, post_params)`` for one request.
-
-        Each path parameter is percent-encoded as exactly one segment; query parameters skip
-        ``None``; header values with CR, LF or NUL are refused with :class:`ApiValueError`.
-        Every request gets a new random ``svix-req-id`` unless ``header_params`` carries one.
-        """
+        """Build ``(method, url, headers, body, post_params)`` for one request: each path parameter
+        escaped as one segment, ``None`` query parameters left out, headers with CR/LF/NUL refused,
+        and a new random ``svix-req-id`` unless ``header_params`` carries one."""
         if body is not None or files or post_params:
             raise ApiValueError("this API's operations take no request body")
-        url = _url(self.configuration.host if _host is None else _host, resource_path, path_params, query_params)
+        base = self.configuration.host if _host is None else _host
+        url = _url(base, resource_path, path_params, query_params)
         return method, url, self._headers(header_params, None, _request_auth)[0], None, []
 
     def call_api(
-        self,
-        method: str,
-        url: str,
-        header_params: Optional[Dict[str, str]] = None,
-        body: Any = None,
-        post_params: Optional[List[Tuple[str, Any]]] = None,
-        _request_timeout: TimeoutSpec = None,
-        *,
-        _request_retries: RetriesSpec = None,
-        _request_deadline: Optional[float] = None,
-        _preload_content: bool = True,
-        _request_auth: Optional[Mapping[str, Any]] = None,
+        self, method: str, url: str, header_params: Optional[Dict[str, str]] = None, body: Any = None,
+        post_params: Optional[List[Tuple[str, Any]]] = None, _request_timeout: TimeoutSpec = None, *,
+        _request_retries: RetriesSpec = None, _request_deadline: Optional[float] = None,
+        _preload_content: bool = True, _request_auth: Optional[Mapping[str, Any]] = None,
     ) -> RESTResponse:
         """Send a serialized request; the answer comes back undecoded, whatever its status."""
         if body is not None or post_params:
@@ -334,50 +274,60 @@ class ApiClient:
         headers = dict(header_params or {})
         return self._send(method, url, headers, _request_id(headers), options, _preload_content)
 
-    def response_deserialize(
-        self,
-        response_data: RESTResponse,
-        response_types_map: Optional[Mapping[str, Any]] = None,
-    ) -> ApiResponse[Any]:
+    def response_deserialize(self, response_data: RESTResponse,
+                             response_types_map: Optional[Mapping[str, Any]] = None) -> ApiResponse[Any]:
         """Decode a 2xx answer into its model, or raise the exception for its status.
-
-        ``response_types_map`` maps a status (``"200"``, ``"2XX"``) to a model class or name.
-        """
+        ``response_types_map`` maps a status (``"200"``, ``"2XX"``) to a model class or name."""
         types = response_types_map or {}
         wanted = types.get(str(response_data.status)) or types.get("2XX")
-        return self._decoded(response_data, None if wanted is None else resolve_type(wanted))
+        return _decoded(response_data, None if wanted is None else resolve_type(wanted))
 
-    def deserialize(
-        self, response_text: Union[str, bytes], response_type: Any, content_type: Optional[str] = None
-    ) -> Any:
+    def deserialize(self, response_text: Union[str, bytes], response_type: Any,
+                    content_type: Optional[str] = None) -> Any:
         """Decode ``response_text`` as ``response_type`` (a model class, a typing form, or a
         model's name); JSON unless ``content_type`` says text. Bad input raises ApiValueError."""
         if content_type is not None and not is_json_type(content_type):
             if not content_type.startswith("text/"):
                 raise ApiValueError(f"cannot decode content type {content_type!r}")
-            if isinstance(response_text, str):
-                return response_text
             try:
-                return response_text.decode("utf-8")
+                return response_text if isinstance(response_text, str) else response_text.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise ApiValueError(f"the text is not UTF-8: {exc.reason}") from exc
         try:
             return decode_json(resolve_type(response_type), response_text)
         except PydanticValidationError as exc:
-            raise ApiValueError(f"cannot decode as {response_type}: {describe_validation_error(exc, most=1)}") from exc
+            problem = describe_validation_error(exc, most=1)
+            raise ApiValueError(f"cannot decode as {response_type}: {problem}") from exc
 
     def sanitize_for_serialization(self, obj: Any) -> Any:
         """``obj`` as plain JSON-ready data: models by wire name, enums by value, dates ISO."""
         return to_plain(obj)
 
 
+def _decoded(response: RESTResponse, wanted: Optional[Type[Any]]) -> ApiResponse[Any]:
+    """``response``, a 2xx, decoded into ``wanted`` (``None``: no data); else the exception for
+    its status."""
+    body = response.read()
+    if not 200 <= response.status <= 299:
+        raise ApiException.from_response(http_resp=response, body=body.decode("utf-8", errors="replace"),
+                                         data=parse_error_body(body), retry_after=response.retry_after,
+                                         **response.error_details())
+    try:
+        data = None if wanted is None else decode_json(wanted, body)
+    except PydanticValidationError as exc:
+        is_json = any(err["type"] == "json_invalid" for err in exc.errors(include_url=False))
+        kind = "is not valid JSON" if is_json else f"does not match {getattr(wanted, '__name__', wanted)}"
+        raise ApiDecodeError(f"the answer {kind}: {describe_validation_error(exc, most=1)}",
+                             status=response.status, body=body.decode("utf-8", errors="replace"),
+                             headers=response.headers, **response.error_details()) from exc
+    return ApiResponse(status_code=response.status, headers=response.headers, data=data, raw_data=body)
+
+
 def _check_options(options: Mapping[str, Any]) -> None:
     unknown = options.keys() - _OPTION_NAMES
     if unknown:
-        raise ApiTypeError(
-            f"got unexpected keyword argument(s) {', '.join(sorted(unknown))}; "
-            f"per-call options are {', '.join(sorted(_OPTION_NAMES))}"
-        )
+        raise ApiTypeError(f"got unexpected keyword argument(s) {', '.join(sorted(unknown))}; "
+                           f"per-call options are {', '.join(sorted(_OPTION_NAMES))}")
     extra = options.get("_headers")
     if extra is not None and not isinstance(extra, Mapping):
         raise ApiTypeError(f"_headers must be a mapping, not {type(extra).__name__}")
@@ -391,26 +341,14 @@ def _url(base: str, path: str, path_params: Optional[Mapping[str, Any]],
          query_params: Optional[Sequence[Tuple[str, Any]]]) -> str:
     """``base`` + ``path`` with each path parameter as one escaped segment, and the query
     parameters that are not ``None``."""
-    url = base + path.format_map({name: path_segment(name, value) for name, value in (path_params or {}).items()})
+    segments = {name: path_segment(name, value) for name, value in (path_params or {}).items()}
     pairs = [(name, query_value(value)) for name, value in query_params or () if value is not None]
-    if not pairs:
-        return url
     try:
-        return url + "?" + urlencode(pairs, quote_via=quote)
+        return base + path.format_map(segments) + ("?" + urlencode(pairs, quote_via=quote) if pairs else "")
     except UnicodeEncodeError as exc:  # a lone surrogate: no UTF-8 for it
         raise ApiValueError(f"a query value is not valid Unicode text: {exc.reason}") from exc
 
 
-def _is_json_error(exc: PydanticValidationError) -> bool:
-    return any(err["type"] == "json_invalid" for err in exc.errors(include_url=False))
-
-
 def _log_exchange(method: str, url: str, headers: Mapping[str, str], started: float, outcome: str) -> None:
-    _log.debug(
-        "%s %s -> %s in %.1f ms; request headers: %s",
-        method,
-        redact_url(url),
-        outcome,
-        (time.perf_counter() - started) * 1000.0,
-        redact_headers(headers),
-    )
+    _log.debug("%s %s -> %s in %.1f ms; request headers: %s", method, redact_url(url), outcome,
+               (time.perf_counter() - started) * 1000.0, redact_headers(headers))

@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional, TypeVar
 
 from typing_extensions import Concatenate, ParamSpec
 
-from openapi_client.api_client import ApiClient, Call
+from openapi_client.api_client import ApiClient, Call, _decoded
 from openapi_client.api_response import ApiResponse
 from openapi_client.exceptions import ApiTypeError
 from openapi_client.rest import RESTResponse
@@ -49,8 +49,7 @@ class BaseApi:
 
     def _send(self, call: Call[T]) -> ApiResponse[T]:
         """The answer to ``call``, decoded (the exception for its status if it is not a 2xx)."""
-        client = self.api_client
-        return client._decoded(client._exchange(call), call.endpoint.response_type)
+        return _decoded(self.api_client._exchange(call), call.endpoint.response_type)
 
 
 def _as_view(operation: Any, build: Any, returns: str, doc: Optional[str]) -> None:
