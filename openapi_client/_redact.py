@@ -12,14 +12,8 @@ from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 __all__ = [
-    "CREDENTIAL_HEADERS",
-    "REDACTED",
-    "SHOWN_HEADERS",
-    "hide_secrets",
-    "origin",
-    "redact_credentials",
-    "redact_headers",
-    "redact_url",
+    "CREDENTIAL_HEADERS", "REDACTED", "SHOWN_HEADERS", "hide_secrets", "origin", "redact_credentials",
+    "redact_headers", "redact_url"
 ]
 
 REDACTED = "***"

@@ -128,8 +128,7 @@ def _number(convert: Callable[[str], Any], check: Callable[..., None], *bounds: 
             value = convert(text)
             check("the value", value, *bounds, **options)
         except (openapi_client.ApiTypeError, openapi_client.ApiValueError) as refused:
-            # The check ends by saying where the value sat; argparse names the option instead.
-            raise argparse.ArgumentTypeError(str(refused).replace(" at ['the value']", "")) from None
+            raise argparse.ArgumentTypeError(str(refused)) from None
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
         return value

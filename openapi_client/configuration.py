@@ -21,17 +21,8 @@ if TYPE_CHECKING:
     from urllib3.util.retry import Retry
 
 __all__ = [
-    "Configuration",
-    "DEFAULT_DEADLINE",
-    "DEFAULT_HOST",
-    "DEFAULT_MAX_RESPONSE_BYTES",
-    "DEFAULT_RETRIES",
-    "DEFAULT_TIMEOUT",
-    "MAX_RETRY_WAIT",
-    "REGION_HOSTS",
-    "SERVICE_HOST",
-    "TimeoutSpec",
-    "host_for_token",
+    "Configuration", "DEFAULT_DEADLINE", "DEFAULT_HOST", "DEFAULT_MAX_RESPONSE_BYTES", "DEFAULT_RETRIES",
+    "DEFAULT_TIMEOUT", "MAX_RETRY_WAIT", "REGION_HOSTS", "SERVICE_HOST", "TimeoutSpec", "host_for_token"
 ]
 
 #: Where requests go with neither a host nor a token (the API document's server).

@@ -38,27 +38,11 @@ if TYPE_CHECKING:
     from openapi_client.models import BackgroundTaskOut, HttpErrorOut, HTTPValidationError
 
 __all__ = [
-    "OpenApiException",
-    "ApiTypeError",
-    "ApiValueError",
-    "ApiKeyError",
-    "ApiAttributeError",
-    "ApiConnectionError",
-    "ApiTimeoutError",
-    "ResponseTooLargeError",
-    "TaskWaitTimeoutError",
-    "PaginationError",
-    "TaskFailedError",
-    "ApiException",
-    "ApiDecodeError",
-    "BadRequestException",
-    "UnauthorizedException",
-    "ForbiddenException",
-    "NotFoundException",
-    "ConflictException",
-    "UnprocessableEntityException",
-    "TooManyRequestsException",
-    "ServiceException",
+    "OpenApiException", "ApiTypeError", "ApiValueError", "ApiKeyError", "ApiAttributeError",
+    "ApiConnectionError", "ApiTimeoutError", "ResponseTooLargeError", "TaskWaitTimeoutError",
+    "PaginationError", "TaskFailedError", "ApiException", "ApiDecodeError", "BadRequestException",
+    "UnauthorizedException", "ForbiddenException", "NotFoundException", "ConflictException",
+    "UnprocessableEntityException", "TooManyRequestsException", "ServiceException",
     "exception_class_for_status",
 ]
 
@@ -68,10 +52,7 @@ ErrorData = Optional[Union["HttpErrorOut", "HTTPValidationError"]]
 
 
 class OpenApiException(Exception):
-    """The base class of everything :mod:`openapi_client` raises.
-
-    Every subclass pickles with all its attributes (so it can cross a process pool).
-    """
+    """The base class of everything :mod:`openapi_client` raises; each pickles with its attributes."""
 
     def __reduce__(self) -> Tuple[Any, ...]:
         # Exception's own reduce calls cls(*self.args), which cannot rebuild a subclass whose
@@ -88,23 +69,20 @@ def _rebuild(cls: Type[OpenApiException], args: Tuple[Any, ...], state: Dict[str
 
 
 class _ArgumentError(OpenApiException):
-    """An argument refused before anything was sent; ``path_to_item`` says where, if nested."""
+    """An argument refused before anything was sent; ``path_to_item`` says which (and where in
+    it, if nested: only then does the message say so, the argument's name being in it already)."""
 
     def __init__(self, msg: str, path_to_item: PathToItem = None) -> None:
         self.path_to_item = path_to_item
-        super().__init__(f"{msg} at {_render_path(path_to_item)}" if path_to_item else msg)
+        nested = path_to_item is not None and len(path_to_item) > 1
+        super().__init__(f"{msg} at {_render_path(path_to_item)}" if nested else msg)  # type: ignore[arg-type]
 
 
 class ApiTypeError(_ArgumentError, TypeError):
     """An argument has the wrong type; nothing was sent."""
 
-    def __init__(
-        self,
-        msg: str,
-        path_to_item: PathToItem = None,
-        valid_classes: Optional[Sequence[type]] = None,
-        key_type: Optional[bool] = None,
-    ) -> None:
+    def __init__(self, msg: str, path_to_item: PathToItem = None,
+                 valid_classes: Optional[Sequence[type]] = None, key_type: Optional[bool] = None) -> None:
         self.valid_classes = valid_classes
         self.key_type = key_type
         super().__init__(msg, path_to_item)
@@ -123,14 +101,11 @@ class ApiKeyError(_ArgumentError, KeyError):
 
 
 class ApiConnectionError(OpenApiException):
-    """The server could not be reached, or the connection broke (refused, reset, TLS, framing).
+    """The server could not be reached, or the connection broke (refused, reset, TLS, framing);
+    ``attempts`` is how many requests were sent, ``request_id`` the call's ``svix-req-id``."""
 
-    ``attempts`` is how many requests were sent; ``request_id`` the call's ``svix-req-id``.
-    """
-
-    def __init__(
-        self, msg: str, *, attempts: int = 1, request_id: Optional[str] = None, secrets: Iterable[str] = ()
-    ) -> None:
+    def __init__(self, msg: str, *, attempts: int = 1, request_id: Optional[str] = None,
+                 secrets: Iterable[str] = ()) -> None:
         self.attempts = attempts
         self.request_id = request_id
         super().__init__(hide_secrets(msg + _trailer(attempts, request_id), secrets))
@@ -182,24 +157,15 @@ class ApiException(OpenApiException):
     ``body`` and ``headers`` keep the answer as it came, for code that needs it.
     """
 
-    def __init__(
-        self,
-        status: Optional[int] = None,
-        reason: Optional[str] = None,
-        http_resp: Any = None,
-        *,
-        body: Optional[str] = None,
-        data: ErrorData = None,
-        headers: Optional[Mapping[str, str]] = None,
-        retry_after: Optional[float] = None,
-        attempts: int = 1,
-        request_id: Optional[str] = None,
-        secrets: Iterable[str] = (),
-    ) -> None:
-        if http_resp is not None:
+    def __init__(self, status: Optional[int] = None, reason: Optional[str] = None, http_resp: Any = None, *,
+                 body: Optional[str] = None, data: ErrorData = None,
+                 headers: Optional[Mapping[str, str]] = None, retry_after: Optional[float] = None,
+                 attempts: int = 1, request_id: Optional[str] = None, secrets: Iterable[str] = ()) -> None:
+        if http_resp is not None:  # the generated client's way: the rest from the answer
             status = http_resp.status if status is None else status
             reason = http_resp.reason if reason is None else reason
-            body = _text(http_resp.read() if hasattr(http_resp, "read") else http_resp.data) if body is None else body
+            if body is None:
+                body = _text(http_resp.read() if hasattr(http_resp, "read") else http_resp.data)
             headers = http_resp.headers if headers is None else headers
         self.status: Optional[int] = status
         self.reason: Optional[str] = reason
@@ -214,9 +180,11 @@ class ApiException(OpenApiException):
         self._excerpts = hide_secrets(self._describe_answer(), secrets)
 
     @classmethod
-    def from_response(cls, *, http_resp: Any, body: Optional[str], data: ErrorData, **details: Any) -> ApiException:
+    def from_response(cls, *, http_resp: Any, body: Optional[str], data: ErrorData,
+                      **details: Any) -> ApiException:
         """The exception that matches ``http_resp.status`` (see :func:`exception_class_for_status`)."""
-        return exception_class_for_status(http_resp.status)(http_resp=http_resp, body=body, data=data, **details)
+        kind = exception_class_for_status(http_resp.status)
+        return kind(http_resp=http_resp, body=body, data=data, **details)
 
     def _summary(self) -> str:
         head = f"({self.status})" if self.status is not None else "(no status)"
@@ -244,7 +212,8 @@ class ApiException(OpenApiException):
 class ApiDecodeError(ApiException):
     """A successful answer whose body is not the documented shape (``body`` holds it)."""
 
-    def __init__(self, msg: str, *, status: int, body: str, headers: Mapping[str, str], **details: Any) -> None:
+    def __init__(self, msg: str, *, status: int, body: str, headers: Mapping[str, str],
+                 **details: Any) -> None:
         super().__init__(status=status, reason=msg, body=body, headers=headers, **details)
 
 

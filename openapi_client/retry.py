@@ -26,7 +26,7 @@ from openapi_client.configuration import DEFAULT_RETRIES, MAX_RETRY_WAIT
 __all__ = [
     "BACKOFF_BASE", "BACKOFF_JITTER", "BACKOFF_MAX", "DEFAULT_RETRIES", "DEFAULT_RETRY_STATUSES",
     "MAX_REDIRECTS", "MAX_RETRY_WAIT", "RetryPolicy", "make_retry", "next_try", "parse_retry_after",
-    "redirects_only", "requested_wait", "wait_before_retry",
+    "redirects_only", "requested_wait", "wait_before_retry"
 ]
 
 #: Statuses worth asking again for: the server or a proxy said "not now".

@@ -185,9 +185,9 @@ def test_a_connection_error_says_how_many_attempts_and_which_request() -> None:
     assert ResponseTooLargeError("too large", limit=1024).limit == 1024
 
 
-def test_an_argument_error_names_the_path_to_the_item() -> None:
-    error = ApiValueError("must be from 1 to 250", ["limit"])
-    assert str(error) == "must be from 1 to 250 at ['limit']"
+def test_an_argument_error_names_the_path_to_the_item_when_nested() -> None:
+    error = ApiValueError("limit must be from 1 to 250", ["limit"])
+    assert str(error) == "limit must be from 1 to 250"  # the message names a top-level argument already
     assert error.path_to_item == ["limit"]
     assert str(ApiTypeError("bad", ["data", 0, "id"])) == "bad at ['data'][0]['id']"
 

@@ -17,13 +17,8 @@ from openapi_client.exceptions import (
 from openapi_client.models import BackgroundTaskOut, BackgroundTaskStatus
 
 __all__ = [
-    "POLL_GROWTH",
-    "MAX_POLL_INTERVAL",
-    "LAST_POLL_BUDGET",
-    "check_wait_arguments",
-    "poll_delays",
-    "poll_until_settled",
-    "within",
+    "POLL_GROWTH", "MAX_POLL_INTERVAL", "LAST_POLL_BUDGET", "check_wait_arguments", "poll_delays",
+    "poll_until_settled", "within"
 ]
 
 T = TypeVar("T")

@@ -13,16 +13,7 @@ from openapi_client.models.ordering import Ordering
 from openapi_client.models.validation_error import ValidationError
 
 __all__ = [
-    "ApplicationStats",
-    "BackgroundTaskData",
-    "BackgroundTaskOut",
-    "BackgroundTaskStatus",
-    "BackgroundTaskType",
-    "BaseApiModel",
-    "HTTPValidationError",
-    "HttpErrorOut",
-    "ListResponseBackgroundTaskOut",
-    "OpenEnum",
-    "Ordering",
-    "ValidationError",
+    "ApplicationStats", "BackgroundTaskData", "BackgroundTaskOut", "BackgroundTaskStatus",
+    "BackgroundTaskType", "BaseApiModel", "HTTPValidationError", "HttpErrorOut",
+    "ListResponseBackgroundTaskOut", "OpenEnum", "Ordering", "ValidationError"
 ]
