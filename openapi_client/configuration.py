@@ -45,6 +45,7 @@ DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 TimeoutSpec = Union[None, float, int, Tuple[Optional[float], Optional[float]]]
 
 _LOGGER_NAME = "openapi_client"
+_DEBUG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _SECRET_FIELDS = ("access_token", "api_key", "password")
 #: What a host name cannot hold (urlsplit lets these through; urllib3 would refuse them later).
 _BAD_IN_HOST = re.compile(r"[\s\x00-\x1f\x7f<>\"{}|\\^`]")
@@ -82,29 +83,17 @@ class Configuration:
     _default: ClassVar[Optional[Configuration]] = None
     _default_lock: ClassVar[threading.Lock] = threading.Lock()
 
-    def __init__(
-        self,
-        host: Optional[str] = None,
-        api_key: Optional[Dict[str, str]] = None,
-        api_key_prefix: Optional[Dict[str, str]] = None,
-        username: Optional[str] = None,
-        password: Optional[str] = None,
-        access_token: Optional[str] = None,
-        server_index: Optional[int] = None,
-        server_variables: Optional[Dict[str, str]] = None,
-        server_operation_index: Optional[Dict[str, int]] = None,
-        server_operation_variables: Optional[Dict[str, Dict[str, str]]] = None,
-        ignore_operation_servers: bool = False,
-        ssl_ca_cert: Optional[str] = None,
-        retries: Union[int, Retry, None] = None,
-        ca_cert_data: Optional[Union[str, bytes]] = None,
-        *,
-        debug: Optional[bool] = None,
-        timeout: TimeoutSpec = DEFAULT_TIMEOUT,
-        deadline: Optional[float] = DEFAULT_DEADLINE,
-        max_retry_wait: float = MAX_RETRY_WAIT,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> None:
+    def __init__(self, host: Optional[str] = None, api_key: Optional[Dict[str, str]] = None,
+                 api_key_prefix: Optional[Dict[str, str]] = None, username: Optional[str] = None,
+                 password: Optional[str] = None, access_token: Optional[str] = None,
+                 server_index: Optional[int] = None, server_variables: Optional[Dict[str, str]] = None,
+                 server_operation_index: Optional[Dict[str, int]] = None,
+                 server_operation_variables: Optional[Dict[str, Dict[str, str]]] = None,
+                 ignore_operation_servers: bool = False, ssl_ca_cert: Optional[str] = None,
+                 retries: Union[int, Retry, None] = None, ca_cert_data: Optional[Union[str, bytes]] = None, *,
+                 debug: Optional[bool] = None, timeout: TimeoutSpec = DEFAULT_TIMEOUT,
+                 deadline: Optional[float] = DEFAULT_DEADLINE, max_retry_wait: float = MAX_RETRY_WAIT,
+                 max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES) -> None:
         self.host = host  # None: derived from the token
         # Accepted for code written against generated clients; this API has one server.
         self.server_index = server_index
@@ -155,12 +144,8 @@ class Configuration:
         """The servers the API document names (one: ``http://localhost``)."""
         return [{"url": DEFAULT_HOST, "description": "No description provided"}]
 
-    def get_host_from_settings(
-        self,
-        index: Optional[int],
-        variables: Optional[Dict[str, str]] = None,
-        servers: Optional[Sequence[Dict[str, Any]]] = None,
-    ) -> str:
+    def get_host_from_settings(self, index: Optional[int], variables: Optional[Dict[str, str]] = None,
+                               servers: Optional[Sequence[Dict[str, Any]]] = None) -> str:
         """The URL of server ``index`` (``None``: :attr:`host`)."""
         if index is None:
             return self.host
@@ -204,12 +189,9 @@ class Configuration:
 
     @property
     def debug(self) -> bool:
-        """Log every request and response (method, URL, status, time) at DEBUG.
-
-        Turning it on sets the ``openapi_client`` logger to DEBUG and, when no logging is
-        configured at all, attaches a handler that writes to stderr; turning it off puts back
-        the level there was. It never touches ``http.client``'s process-wide debug output.
-        """
+        """Log every request and response at DEBUG: turning it on sets the ``openapi_client``
+        logger to DEBUG (with a handler to stderr if no logging is configured at all), turning it
+        off puts back the level there was. ``http.client``'s process-wide debug output is untouched."""
         return self._debug
 
     @debug.setter
@@ -222,7 +204,7 @@ class Configuration:
             self.logger.setLevel(logging.DEBUG)
             if not self.logger.handlers and not logging.getLogger().handlers:
                 self._debug_handler = logging.StreamHandler(sys.stderr)
-                self._debug_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+                self._debug_handler.setFormatter(logging.Formatter(_DEBUG_FORMAT))
                 self.logger.addHandler(self._debug_handler)
             return
         self.logger.setLevel(self._level_before_debug)
@@ -253,26 +235,16 @@ class Configuration:
         """Versions of everything involved, for a bug report. Holds no setting and no secret."""
         from importlib.metadata import version
 
-        return (
-            "Python SDK Debug Report:\n"
-            f"OS: {platform.system()} {platform.release()}\n"
-            f"Python Version: {sys.version.split()[0]}\n"
-            "Version of the API: 1.4\n"
-            f"SDK Package Version: {__version__}\n"
-            f"urllib3 Version: {version('urllib3')}\n"
-            f"pydantic Version: {version('pydantic')}"
-        )
+        return (f"Python SDK Debug Report:\nOS: {platform.system()} {platform.release()}\n"
+                f"Python Version: {sys.version.split()[0]}\nVersion of the API: 1.4\n"
+                f"SDK Package Version: {__version__}\nurllib3 Version: {version('urllib3')}\n"
+                f"pydantic Version: {version('pydantic')}")
 
     def __repr__(self) -> str:
-        shown: Dict[str, Any] = {
-            "host": redact_url(self.host),
-            "timeout": self.timeout,
-            "deadline": self.deadline,
-            "retries": self.retries,
-            "max_retry_wait": self.max_retry_wait,
-            "max_response_bytes": self.max_response_bytes,
-            "verify_ssl": self.verify_ssl,
-        }
+        shown: Dict[str, Any] = {"host": redact_url(self.host), "timeout": self.timeout,
+                                 "deadline": self.deadline, "retries": self.retries,
+                                 "max_retry_wait": self.max_retry_wait,
+                                 "max_response_bytes": self.max_response_bytes, "verify_ssl": self.verify_ssl}
         if self.proxy:
             shown["proxy"] = redact_url(self.proxy)
         shown.update((name, REDACTED) for name in _SECRET_FIELDS if getattr(self, name))
@@ -305,10 +277,8 @@ def _checked_base_url(value: Any) -> str:
     except ValueError as exc:
         raise ApiValueError(f"host {shown!r} is not a valid URL: {exc}") from exc
     if parts.username is not None or parts.password is not None:
-        raise ApiValueError(
-            f"host {shown!r} must not carry credentials (user:password@): give them to Configuration "
-            "as username= and password=, or access_token="
-        )
+        raise ApiValueError(f"host {shown!r} must not carry credentials (user:password@): give them to "
+                            "Configuration as username= and password=, or access_token=")
     if parts.scheme not in ("http", "https") or not parts.hostname or _BAD_IN_HOST.search(value):
         raise ApiValueError(f"host {shown!r} must be an http:// or https:// URL with a valid host name")
     if parts.query or parts.fragment:

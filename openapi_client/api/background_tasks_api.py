@@ -19,7 +19,7 @@ from openapi_client.models import (
     Ordering,
 )
 
-__all__ = ["BackgroundTasksApi", "OrderingSpec"]
+__all__ = ["BackgroundTasksApi", "OrderingSpec", "StatusSpec", "TaskSpec"]
 
 GET_TASK = Endpoint("GET", "/api/v1/background-task/{task_id}/", BackgroundTaskOut)
 LIST_TASKS = Endpoint("GET", "/api/v1/background-task/", ListResponseBackgroundTaskOut)
@@ -27,17 +27,15 @@ LIST_TASKS = Endpoint("GET", "/api/v1/background-task/", ListResponseBackgroundT
 LIMIT_MIN, LIMIT_MAX = 1, 250
 #: An order: the enum, or its value as a string.
 OrderingSpec = Union[Ordering, Literal["ascending", "descending"]]
+StatusSpec = Union[BackgroundTaskStatus, str]
+TaskSpec = Union[BackgroundTaskType, str]
 
 
 class BackgroundTasksApi(BaseApi):
     """Read the background tasks of your account: one by id, or a page at a time."""
 
-    def _get(
-        self,
-        task_id: str,
-        idempotency_key: Optional[str] = None,
-        **options: Unpack[RequestOptions],
-    ) -> Call[BackgroundTaskOut]:
+    def _get(self, task_id: str, idempotency_key: Optional[str] = None,
+             **options: Unpack[RequestOptions]) -> Call[BackgroundTaskOut]:
         """Get Background Task: get a background task by ID.
 
         :param task_id: The task's id (``qtask_...``); sent as one path segment, escaped.
@@ -50,24 +48,13 @@ class BackgroundTasksApi(BaseApi):
         """
         check_str("task_id", task_id)
         check_str("idempotency_key", idempotency_key, optional=True)
-        return Call(
-            GET_TASK,
-            options,
-            path_params={"task_id": task_id},
-            header_params={"idempotency-key": idempotency_key},
-        )
+        return Call(GET_TASK, options, path_params={"task_id": task_id},
+                    header_params={"idempotency-key": idempotency_key})
 
-    def _list(
-        self,
-        iterator: Optional[str] = None,
-        limit: Optional[int] = None,
-        order: Optional[OrderingSpec] = None,
-        idempotency_key: Optional[str] = None,
-        *,
-        status: Optional[Union[BackgroundTaskStatus, str]] = None,
-        task: Optional[Union[BackgroundTaskType, str]] = None,
-        **options: Unpack[RequestOptions],
-    ) -> Call[ListResponseBackgroundTaskOut]:
+    def _list(self, iterator: Optional[str] = None, limit: Optional[int] = None,
+              order: Optional[OrderingSpec] = None, idempotency_key: Optional[str] = None, *,
+              status: Optional[StatusSpec] = None, task: Optional[TaskSpec] = None,
+              **options: Unpack[RequestOptions]) -> Call[ListResponseBackgroundTaskOut]:
         """List Background Tasks: list background tasks executed in the past 90 days.
 
         :param iterator: The previous page's ``iterator``, to get the next page.
@@ -82,23 +69,16 @@ class BackgroundTasksApi(BaseApi):
         """
         check_str("iterator", iterator, optional=True)
         validating = self._validating
-        check_int("limit", limit, LIMIT_MIN if validating else None, LIMIT_MAX if validating else None, optional=True)
+        low, high = (LIMIT_MIN, LIMIT_MAX) if validating else (None, None)
+        check_int("limit", limit, low, high, optional=True)
         order = check_enum("order", order, Ordering, closed=validating)
         status = check_enum("status", status, BackgroundTaskStatus, closed=False)
         task = check_enum("task", task, BackgroundTaskType, closed=False)
         check_str("idempotency_key", idempotency_key, optional=True)
-        return Call(
-            LIST_TASKS,
-            options,
-            query_params=(
-                ("iterator", iterator),
-                ("limit", limit),
-                ("order", order),
-                ("status", status),
-                ("task", task),
-            ),
-            header_params={"idempotency-key": idempotency_key},
-        )
+        query = (("iterator", iterator), ("limit", limit), ("order", order), ("status", status),
+                 ("task", task))
+        return Call(LIST_TASKS, options, query_params=query,
+                    header_params={"idempotency-key": idempotency_key})
 
     get_background_task_api_v1_background_task_task_id_get = returns_data(_get)
     get_background_task_api_v1_background_task_task_id_get_with_http_info = returns_http_info(_get)
@@ -108,31 +88,19 @@ class BackgroundTasksApi(BaseApi):
     list_background_tasks_api_v1_background_task_get_with_http_info = returns_http_info(_list)
     list_background_tasks_api_v1_background_task_get_without_preload_content = returns_raw(_list)
 
-    def _list_by_keyword(
-        self,
-        *,
-        iterator: Optional[str] = None,
-        limit: Optional[int] = None,
-        order: Optional[OrderingSpec] = None,
-        status: Optional[Union[BackgroundTaskStatus, str]] = None,
-        task: Optional[Union[BackgroundTaskType, str]] = None,
-        **options: Unpack[RequestOptions],
-    ) -> Call[ListResponseBackgroundTaskOut]:
+    def _list_by_keyword(self, *, iterator: Optional[str] = None, limit: Optional[int] = None,
+                         order: Optional[OrderingSpec] = None, status: Optional[StatusSpec] = None,
+                         task: Optional[TaskSpec] = None,
+                         **options: Unpack[RequestOptions]) -> Call[ListResponseBackgroundTaskOut]:
         """List Background Tasks, one page; keyword arguments only, as for the long name."""
         return self._list(iterator, limit, order, status=status, task=task, **options)
 
     get = returns_data(_get)
     list = returns_data(_list_by_keyword)
 
-    def list_all(
-        self,
-        *,
-        limit: Optional[int] = None,
-        order: Optional[OrderingSpec] = None,
-        status: Optional[Union[BackgroundTaskStatus, str]] = None,
-        task: Optional[Union[BackgroundTaskType, str]] = None,
-        **options: Unpack[RequestOptions],
-    ) -> Iterator[BackgroundTaskOut]:
+    def list_all(self, *, limit: Optional[int] = None, order: Optional[OrderingSpec] = None,
+                 status: Optional[StatusSpec] = None, task: Optional[TaskSpec] = None,
+                 **options: Unpack[RequestOptions]) -> Iterator[BackgroundTaskOut]:
         """Every task, across all pages, fetched lazily one page of ``limit`` at a time (by
         default the largest page the service allows, 250, so that few requests are needed).
 
@@ -146,20 +114,12 @@ class BackgroundTasksApi(BaseApi):
             that is not a mapping, a bad ``_request_timeout``) is raised when the first task
             is asked for. Either way nothing is sent.
         """
-        if limit is None:
-            limit = LIMIT_MAX
-        first = self._list_by_keyword(limit=limit, order=order, status=status, task=task, **options)
+        first = self._list_by_keyword(limit=LIMIT_MAX if limit is None else limit, order=order, status=status,
+                                      task=task, **options)
         return iterate_pages(lambda cursor: self._send(at_cursor(first, cursor)).data)
 
-    def wait(
-        self,
-        task_id: str,
-        *,
-        timeout: float = 60.0,
-        poll_interval: float = 1.0,
-        on_poll: Optional[OnPoll] = None,
-        **options: Unpack[RequestOptions],
-    ) -> BackgroundTaskOut:
+    def wait(self, task_id: str, *, timeout: float = 60.0, poll_interval: float = 1.0,
+             on_poll: Optional[OnPoll] = None, **options: Unpack[RequestOptions]) -> BackgroundTaskOut:
         """Poll a task until it is no longer ``running``, and return it.
 
         Polls are ``poll_interval`` apart at first, then 1.5 times further apart each time (at
@@ -177,10 +137,9 @@ class BackgroundTasksApi(BaseApi):
         call = self._get(task_id, **options)
         check_wait_arguments(timeout, poll_interval, on_poll)
         configured = self.api_client.configuration.deadline
-        return poll_until_settled(
-            task_id,
-            lambda seconds_left: self._send(within(call, seconds_left, configured)).data,
-            timeout=timeout,
-            poll_interval=poll_interval,
-            on_poll=on_poll,
-        )
+
+        def poll(seconds_left: float) -> BackgroundTaskOut:
+            return self._send(within(call, seconds_left, configured)).data
+
+        return poll_until_settled(task_id, poll, timeout=timeout, poll_interval=poll_interval,
+                                  on_poll=on_poll)
