@@ -8,12 +8,7 @@ from typing import Any, Callable, Iterator, Optional, TypeVar
 
 from openapi_client._checks import check_seconds
 from openapi_client.api._base import Call
-from openapi_client.exceptions import (
-    ApiTimeoutError,
-    ApiTypeError,
-    TaskFailedError,
-    TaskWaitTimeoutError,
-)
+from openapi_client.exceptions import ApiTimeoutError, ApiTypeError, TaskFailedError, TaskWaitTimeoutError
 from openapi_client.models import BackgroundTaskOut, BackgroundTaskStatus
 
 __all__ = [

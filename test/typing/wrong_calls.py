@@ -5,13 +5,7 @@ each line marked ``# expected-error`` and on no other line, so every mistake bel
 and nothing correct around it is flagged. Importing the module only defines a function.
 """
 
-from openapi_client import (
-    ApiException,
-    BackgroundTaskOut,
-    BackgroundTasksApi,
-    Configuration,
-    TaskFailedError,
-)
+from openapi_client import ApiException, BackgroundTaskOut, BackgroundTasksApi, Configuration, TaskFailedError
 
 
 def mistakes(api: BackgroundTasksApi, task: BackgroundTaskOut) -> None:
