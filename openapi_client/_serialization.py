@@ -6,7 +6,6 @@ No I/O here: the request path in :mod:`openapi_client.api_client` calls these.
 from __future__ import annotations
 
 import datetime
-import decimal
 import enum
 import re
 from typing import Any, Dict, List, Mapping, Optional, Union
@@ -14,6 +13,7 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.errors import PydanticUndefinedAnnotation, PydanticUserError
+from pydantic_core import PydanticSerializationError, to_jsonable_python
 
 from openapi_client import models
 from openapi_client.exceptions import ApiTypeError, ApiValueError
@@ -125,20 +125,7 @@ def resolve_type(response_type: Any) -> Any:
 
 def to_plain(obj: Any) -> Any:
     """``obj`` as plain JSON-ready data: models by wire name, enums by value, dates ISO."""
-    if isinstance(obj, enum.Enum):
-        return to_plain(obj.value)
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return obj
-    if isinstance(obj, (list, tuple, set, frozenset)):
-        return [to_plain(item) for item in obj]
-    if isinstance(obj, (datetime.datetime, datetime.date, datetime.time)):
-        return obj.isoformat()
-    if isinstance(obj, decimal.Decimal):
-        return str(obj)
-    if isinstance(obj, (bytes, bytearray)):
-        return obj.decode("utf-8", errors="replace")
-    if isinstance(obj, BaseModel):
-        obj = obj.model_dump(by_alias=True, exclude_none=True)
-    if isinstance(obj, Mapping):
-        return {str(key): to_plain(value) for key, value in obj.items()}
-    raise ApiTypeError(f"cannot serialize a {type(obj).__name__}")
+    try:
+        return to_jsonable_python(obj, by_alias=True, exclude_none=True)
+    except PydanticSerializationError as exc:
+        raise ApiTypeError(f"cannot serialize a {type(obj).__name__}") from exc

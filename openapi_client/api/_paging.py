@@ -3,30 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable, Iterator, Optional, Sequence, Set, TypeVar
-
-from typing_extensions import Protocol
+from typing import Callable, Iterator, Optional, Set, TypeVar
 
 from openapi_client.api._base import Call
 from openapi_client.exceptions import PaginationError
+from openapi_client.models import BackgroundTaskOut, ListResponseBackgroundTaskOut
 
-__all__ = ["Page", "at_cursor", "iterate_pages"]
+__all__ = ["at_cursor", "iterate_pages"]
 
 ItemT = TypeVar("ItemT")
-ItemT_co = TypeVar("ItemT_co", covariant=True)
-
-
-class Page(Protocol[ItemT_co]):
-    """What a list operation answers: items, whether this is the last page, the next cursor."""
-
-    @property
-    def data(self) -> Sequence[ItemT_co]: ...
-
-    @property
-    def done(self) -> bool: ...
-
-    @property
-    def iterator(self) -> Optional[str]: ...
 
 
 def at_cursor(call: Call[ItemT], cursor: Optional[str]) -> Call[ItemT]:
@@ -35,7 +20,7 @@ def at_cursor(call: Call[ItemT], cursor: Optional[str]) -> Call[ItemT]:
     return dataclasses.replace(call, query_params=(("iterator", cursor), *others))
 
 
-def iterate_pages(fetch: Callable[[Optional[str]], Page[ItemT]]) -> Iterator[ItemT]:
+def iterate_pages(fetch: Callable[[Optional[str]], ListResponseBackgroundTaskOut]) -> Iterator[BackgroundTaskOut]:
     """Yield every item of every page; the next page is fetched only when its first item is asked for.
 
     ``fetch(None)`` gets the first page and ``fetch(cursor)`` the page after ``cursor``. Between
@@ -60,7 +45,7 @@ def iterate_pages(fetch: Callable[[Optional[str]], Page[ItemT]]) -> Iterator[Ite
         del page
 
 
-def _next_cursor(page: Page[object], sent: Set[str], pages: int) -> str:
+def _next_cursor(page: ListResponseBackgroundTaskOut, sent: Set[str], pages: int) -> str:
     where = f"page {pages} is not the last one (done is false)"
     if not page.data:
         raise PaginationError(f"{where} but has no tasks; stopping instead of asking forever")
