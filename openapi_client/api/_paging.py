@@ -20,7 +20,9 @@ def at_cursor(call: Call[ItemT], cursor: Optional[str]) -> Call[ItemT]:
     return dataclasses.replace(call, query_params=(("iterator", cursor), *others))
 
 
-def iterate_pages(fetch: Callable[[Optional[str]], ListResponseBackgroundTaskOut]) -> Iterator[BackgroundTaskOut]:
+def iterate_pages(
+    fetch: Callable[[Optional[str]], ListResponseBackgroundTaskOut],
+) -> Iterator[BackgroundTaskOut]:
     """Yield every item of every page; the next page is fetched only when its first item is asked for.
 
     ``fetch(None)`` gets the first page and ``fetch(cursor)`` the page after ``cursor``. Between
