@@ -20,6 +20,7 @@ import socket
 import ssl
 import threading
 import time
+import weakref
 from typing import Any, Callable, Collection, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 from urllib.parse import unquote, urlsplit
 
@@ -63,8 +64,8 @@ _log = logging.getLogger("openapi_client")
 
 
 class _Exchange:
-    """One call: its clock and size limit, and what its connections report (requests sent,
-    whether the latest went out on a reused connection, the socket its answer comes on)."""
+    """One call: its clock and size limit, the requests it sent, and what its latest answer
+    reported (the socket it comes on, and whether that carried an answer before)."""
 
     def __init__(self, deadline: Optional[float], max_bytes: int, request_id: Optional[str],
                  secrets: Callable[[], Collection[str]]) -> None:
@@ -72,7 +73,6 @@ class _Exchange:
         self.request_id, self.secrets = request_id, secrets
         self.ends = self.attempt_ends = None if deadline is None else time.monotonic() + deadline
         self.sent, self.reused, self.resent, self.cut = 0, False, False, False
-        self.connection: Any = None
         self.sock: Optional[socket.socket] = None
         self.answer: Optional[Answer] = None
 
@@ -103,7 +103,7 @@ class _Exchange:
     def stop(self) -> None:
         """Cut the socket the call is reading from (the watchdog's call: its time is up)."""
         self.cut = True
-        if self.sock is not None and self.connection.exchange is self:  # not yet another call's
+        if self.sock is not None:
             with contextlib.suppress(OSError):
                 self.sock.shutdown(socket.SHUT_RDWR)
 
@@ -175,10 +175,18 @@ if hasattr(os, "register_at_fork"):  # the thread stays behind in the parent
 
 
 class _Answer(http.client.HTTPResponse):
-    """http.client's answer, with interim answers skipped (``103 Early Hints`` and every other
-    1xx but 101: the final answer follows them), and reads held to ``max_response_bytes``."""
+    """http.client's answer, reporting to the call's exchange, with interim answers skipped
+    (``103 Early Hints`` and every other 1xx but 101: the final answer follows them), and reads
+    held to ``max_response_bytes``."""
 
     body_read = 0
+
+    def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
+        exchange = _EXCHANGE.get()
+        if exchange is not None:
+            exchange.sock, exchange.reused = sock, sock in _ANSWERED_ON
+            _ANSWERED_ON.add(sock)
 
     def begin(self) -> None:
         super().begin()
@@ -207,39 +215,20 @@ class _Answer(http.client.HTTPResponse):
         return data
 
 
-class _Reporting:
-    """A connection that tells the call's exchange of each request it sends."""
-
-    response_class: Any = _Answer
-    exchange: Optional[_Exchange] = None
-    requests_sent = 0
-
-    def connect(self) -> None:
-        self.requests_sent = 0
-        super().connect()  # type: ignore[misc]
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        exchange = self.exchange = _EXCHANGE.get()
-        if exchange is not None:
-            exchange.sent += 1
-            exchange.connection, exchange.sock = self, None
-            exchange.reused = self.sock is not None and self.requests_sent > 0  # type: ignore[attr-defined]
-        super().request(*args, **kwargs)  # type: ignore[misc]
-        self.requests_sent += 1
-        if exchange is not None:  # the socket the answer will come on, connected by now
-            exchange.sock = self.sock  # type: ignore[attr-defined]
+#: The sockets that have carried an answer: another on one of them is on a reused connection.
+_ANSWERED_ON: weakref.WeakSet[socket.socket] = weakref.WeakSet()
 
 
 class _Pool(HTTPConnectionPool):
-    ConnectionCls = type("_Connection", (_Reporting, HTTPConnection), {})
+    ConnectionCls = type("_Connection", (HTTPConnection,), {"response_class": _Answer})
 
 
 class _TLSPool(HTTPSConnectionPool):
-    ConnectionCls = type("_TLSConnection", (_Reporting, HTTPSConnection), {})
+    ConnectionCls = type("_TLSConnection", (HTTPSConnection,), {"response_class": _Answer})
 
 
-#: Pools whose connections report to the call's exchange (a PoolManager keeps its pool
-#: classes per instance, so that they can be replaced).
+#: Pools whose connections answer with :class:`_Answer` (a PoolManager keeps its pool classes
+#: per instance, so that they can be replaced).
 _REPORTING_POOLS = {"http": _Pool, "https": _TLSPool}
 
 
@@ -445,9 +434,11 @@ class RESTClientObject:
             if limits is not self.timeout or connect_limit != connect:
                 timeout = urllib3.Timeout(connect=connect_limit, read=read)
             retries = self._first_try if policy is self.retries else redirects_only(policy)
+            exchange.sent += 1
             with exchange:
                 answer = manager.urlopen(method, url, headers=headers, retries=retries, redirect=True,
                                          timeout=timeout, preload_content=False)
+                exchange.sent += len(answer.retries.history) - len(retries.history) if answer.retries else 0
                 return answer, (_read_body(answer, exchange) if preload else None), None
         except _TRANSPORT_ERRORS as exc:
             return None, None, _reason(exc)
