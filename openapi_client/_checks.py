@@ -35,9 +35,8 @@ def check_str(name: str, value: Any, *, optional: bool = False) -> None:
     raise ApiTypeError(f"{name} must be {wanted}, not {type(value).__name__}", [name])
 
 
-def check_int(
-    name: str, value: Any, low: Optional[int] = None, high: Optional[int] = None, *, optional: bool = False
-) -> None:
+def check_int(name: str, value: Any, low: Optional[int] = None, high: Optional[int] = None, *,
+              optional: bool = False) -> None:
     """Refuse anything but an ``int`` (not a ``bool``) from ``low`` to ``high`` (either may be open)."""
     if value is None and optional:
         return

@@ -14,14 +14,8 @@ class ApiResponse(Generic[T]):
 
     __slots__ = ("data", "headers", "raw_data", "status_code")
 
-    def __init__(
-        self,
-        *,
-        status_code: int,
-        headers: Optional[Mapping[str, str]] = None,
-        data: T,
-        raw_data: bytes,
-    ) -> None:
+    def __init__(self, *, status_code: int, headers: Optional[Mapping[str, str]] = None, data: T,
+                 raw_data: bytes) -> None:
         self.status_code = status_code
         self.headers = headers
         self.data = data

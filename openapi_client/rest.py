@@ -79,7 +79,7 @@ class _Exchange:
     def begin_attempt(self, seconds: Optional[float], connect: Optional[float]) -> Optional[float]:
         """Start an attempt that may take ``seconds``; the connect timeout, cut to the time left."""
         now = time.monotonic()
-        self.attempt_ends, self.cut = self.ends, False
+        self.attempt_ends, self.cut, self.reused, self.sock = self.ends, False, False, None
         if seconds is not None and (self.ends is None or now + seconds < self.ends):
             self.attempt_ends = now + seconds
         left = None if self.attempt_ends is None else self.attempt_ends - now

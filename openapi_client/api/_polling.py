@@ -52,20 +52,12 @@ def within(call: Call[T], seconds: float, configured: Optional[float]) -> Call[T
     return dataclasses.replace(call, options={**call.options, "_request_deadline": deadline})
 
 
-def poll_until_settled(
-    task_id: str,
-    fetch: Callable[[float], BackgroundTaskOut],
-    *,
-    timeout: float,
-    poll_interval: float,
-    on_poll: Optional[OnPoll] = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], Any] = time.sleep,
-) -> BackgroundTaskOut:
-    """Call ``fetch(seconds_left)`` until the task is not ``running``; see ``BackgroundTasksApi.wait``.
-
-    ``clock`` and ``sleep`` are what it reads the time with and waits with.
-    """
+def poll_until_settled(task_id: str, fetch: Callable[[float], BackgroundTaskOut], *, timeout: float,
+                       poll_interval: float, on_poll: Optional[OnPoll] = None,
+                       clock: Callable[[], float] = time.monotonic,
+                       sleep: Callable[[float], Any] = time.sleep) -> BackgroundTaskOut:
+    """Call ``fetch(seconds_left)`` until the task is not ``running`` (see
+    ``BackgroundTasksApi.wait``), reading the time with ``clock`` and waiting with ``sleep``."""
     deadline = clock() + timeout
     delays = poll_delays(poll_interval)
     last_seen: Optional[BackgroundTaskOut] = None
