@@ -61,8 +61,11 @@ def main(argv: Optional[Sequence[str]] = None, *, prog: Optional[str] = None) ->
             retries, debug = getattr(args, "retries", None), getattr(args, "debug", None)
             configuration = Configuration(host=host, access_token=token, retries=retries, debug=debug)
             where = _origin(configuration.host)
-            with ApiClient(configuration) as client:
-                args.run(BackgroundTasksApi(client), args, sys.stdout)
+            try:
+                with ApiClient(configuration) as client:
+                    args.run(BackgroundTasksApi(client), args, sys.stdout)
+            finally:
+                configuration.debug = False  # puts the logging back, should main() run again here
         return EXIT_OK
     except OpenApiException as error:
         return _report(error, args, f"{parser.prog}: error: {_describe(error, where, token)}", token)
