@@ -7,8 +7,8 @@ exceptions.
 
 from __future__ import annotations
 
-import math
 import re
+import threading
 from typing import Any, Dict, Mapping, Optional, Tuple, Type, TypeVar
 
 from openapi_client.exceptions import ApiTypeError, ApiValueError
@@ -54,7 +54,7 @@ def check_seconds(name: str, value: Any, *, zero_ok: bool = False, optional: boo
         return
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         raise ApiTypeError(f"{name} must be a number of seconds, not {type(value).__name__}", [name])
-    if not math.isfinite(value) or value < 0 or (value == 0 and not zero_ok):
+    if not 0 <= value <= threading.TIMEOUT_MAX or (value == 0 and not zero_ok):  # NaN fails it too
         least = "0 or more" if zero_ok else "above 0"
         raise ApiValueError(f"{name} must be a finite number of seconds {least}, not {value!r}", [name])
 

@@ -29,7 +29,7 @@ from pydantic import ValidationError as PydanticValidationError
 from typing_extensions import TypedDict
 
 from openapi_client._checks import check_header, check_headers
-from openapi_client._redact import redact_headers, redact_url
+from openapi_client._redact import SHOWN_HEADERS, redact_headers, redact_url
 from openapi_client._serialization import (
     apply_auth,
     decode_json,
@@ -209,7 +209,8 @@ class ApiClient:
         return {"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING, **given}, request_id
 
     def _send(self, method: str, url: str, headers: Dict[str, str], request_id: Optional[str],
-              options: Mapping[str, Any], preload: bool) -> RESTResponse:
+              options: Mapping[str, Any], preload: bool, body: Any = None,
+              post_params: Any = None) -> RESTResponse:
         """Hand a built request to the transport. With DEBUG on for the ``openapi_client`` logger,
         one line is logged per call, answered or failed: method, URL, headers (all but harmless
         ones as ``***``, the request id shown), status or error, attempts, time taken."""
@@ -218,10 +219,10 @@ class ApiClient:
         started = time.perf_counter() if debug else 0.0
         try:
             response = self.rest_client.request(
-                method, url, headers, _request_timeout=options.get("_request_timeout"),
+                method, url, headers, body, post_params, _request_timeout=options.get("_request_timeout"),
                 retries=options.get("_request_retries"), deadline=options.get("_request_deadline"),
                 preload_content=preload, request_id=request_id, secret_headers=(auth["key"],) if auth else (),
-                secrets=functools.partial(self._secrets, auth),
+                secrets=functools.partial(_secrets, self.configuration, headers),
             )
         except OpenApiException as error:
             if debug:
@@ -231,15 +232,6 @@ class ApiClient:
             outcome = f"{response.status} {response.reason or ''} (attempts: {response.attempts})"
             _log_exchange(method, url, headers, started, outcome)
         return response
-
-    def _secrets(self, request_auth: Optional[Mapping[str, Any]]) -> List[str]:
-        """Every credential a call sends, as configured and as sent (asked for only to hide them
-        in an exception)."""
-        config = self.configuration
-        found = [config.access_token, config.password, self.cookie, *config.api_key.values()]
-        found += [setting["value"] for setting in config.auth_settings().values()]
-        found.append((request_auth or {}).get("value"))
-        return [secret for secret in found if isinstance(secret, str) and secret]
 
     # -- the generated client's public steps, for code written against one ------------------------
 
@@ -267,12 +259,14 @@ class ApiClient:
         _preload_content: bool = True, _request_auth: Optional[Mapping[str, Any]] = None,
     ) -> RESTResponse:
         """Send a serialized request; the answer comes back undecoded, whatever its status."""
-        if body is not None or post_params:
-            raise ApiValueError("this API's operations take no request body")
+        headers = dict(header_params or {})
+        check_headers(headers)
+        if _request_auth is not None:
+            apply_auth({}, _request_auth)  # refuses a malformed one
         options = {"_request_timeout": _request_timeout, "_request_retries": _request_retries,
                    "_request_deadline": _request_deadline, "_request_auth": _request_auth}
-        headers = dict(header_params or {})
-        return self._send(method, url, headers, _request_id(headers), options, _preload_content)
+        return self._send(method, url, headers, _request_id(headers), options, _preload_content,
+                          body, post_params)
 
     def response_deserialize(self, response_data: RESTResponse,
                              response_types_map: Optional[Mapping[str, Any]] = None) -> ApiResponse[Any]:
@@ -321,6 +315,15 @@ def _decoded(response: RESTResponse, wanted: Optional[Type[Any]]) -> ApiResponse
                              status=response.status, body=body.decode("utf-8", errors="replace"),
                              headers=response.headers, **response.error_details()) from exc
     return ApiResponse(status_code=response.status, headers=response.headers, data=data, raw_data=body)
+
+
+def _secrets(configuration: Configuration, headers: Mapping[str, str]) -> List[str]:
+    """What a call must not show: every header value it sent but the harmless ones, and the raw
+    token, password and keys inside them (asked for only when an exception is made)."""
+    found: List[Optional[str]] = [value for name, value in headers.items()
+                                  if name.lower() not in SHOWN_HEADERS]
+    found += [configuration.access_token, configuration.password, *configuration.api_key.values()]
+    return [secret for secret in found if isinstance(secret, str) and secret]
 
 
 def _check_options(options: Mapping[str, Any]) -> None:

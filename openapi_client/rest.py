@@ -1,11 +1,8 @@
-"""The transport: the one module that talks to urllib3, and the one error boundary.
-
-:class:`RESTClientObject` sends every request through one urllib3 ``PoolManager`` (a
-``ProxyManager`` behind a proxy), which follows redirects, and retries as the policy in
-:mod:`openapi_client.retry` says. A call ends on time (connecting and waiting are cut to its
-deadline; a watchdog thread stops it there whatever the server drips) and in bounded memory (at
-most ``max_response_bytes`` of an answer are read, decoded). :func:`_translate` turns whatever
-urllib3, http.client, ssl and sockets raise into the package's own exceptions.
+"""The transport, the one module that talks to urllib3: :class:`RESTClientObject` sends through
+one ``PoolManager`` (which follows redirects) and retries as :mod:`openapi_client.retry` says. A
+call ends on time (a watchdog thread stops it at its deadline, whatever the server drips) and in
+bounded memory (``max_response_bytes``); :func:`_translate` turns every failure below into the
+package's own exceptions.
 """
 
 from __future__ import annotations
@@ -15,6 +12,7 @@ import contextvars
 import http.client
 import ipaddress
 import logging
+import math
 import os
 import socket
 import ssl
@@ -64,8 +62,7 @@ _log = logging.getLogger("openapi_client")
 
 
 class _Exchange:
-    """One call: its clock and size limit, the requests it sent, and what its latest answer
-    reported (the socket it comes on, and whether that carried an answer before)."""
+    """One call: its clock, size limit and requests sent, and its latest answer's socket."""
 
     def __init__(self, deadline: Optional[float], max_bytes: int, request_id: Optional[str],
                  secrets: Callable[[], Collection[str]]) -> None:
@@ -103,13 +100,11 @@ class _Exchange:
     def stop(self) -> None:
         """Cut the socket the call is reading from (the watchdog's call: its time is up)."""
         self.cut = True
-        if self.sock is not None:
-            with contextlib.suppress(OSError):
-                self.sock.shutdown(socket.SHUT_RDWR)
+        with contextlib.suppress(OSError, AttributeError):  # urllib3's TLS-in-TLS wraps a socket
+            getattr(self.sock, "socket", self.sock).shutdown(socket.SHUT_RDWR)  # type: ignore[union-attr]
 
     def may_resend(self, error: BaseException) -> bool:
-        """Whether a failed attempt goes again at once, without spending a retry: the first time
-        in a call that a reused connection broke before its answer began (closed while idle)."""
+        """Once per call: a reused connection broke before its answer (closed while idle)."""
         if self.resent or self.cut or not self.reused or not isinstance(_innermost(error), ConnectionError):
             return False
         self.resent = True
@@ -132,52 +127,49 @@ class _Watchdog:
     """One thread that stops each call still running at the end of its time: socket timeouts
     bound each read, not all of them, so a server dripping bytes could otherwise hold a call."""
 
-    #: How often it looks while calls run (how late a call may stop), and after how many looks
-    #: without one it sleeps until the next.
+    #: How often it looks (how late a call may stop), and after how many looks with no call it
+    #: ends (a thread left running would make every later fork() unsafe).
     TICK, IDLE_TICKS = 0.05, 100
 
     def __init__(self) -> None:
         self._calls: Set[_Exchange] = set()
-        self._changed = threading.Condition(threading.Lock())
+        self._lock = threading.Lock()
         self._thread: Optional[threading.Thread] = None
-        self._asleep = False
 
     def watch(self, exchange: _Exchange) -> None:
-        with self._changed:
+        with self._lock:
             self._calls.add(exchange)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="openapi_client-watchdog", daemon=True)
                 self._thread.start()
-            elif self._asleep:
-                self._asleep = False
-                self._changed.notify()
 
     def forget(self, exchange: _Exchange) -> None:
-        with self._changed:
+        with self._lock:
             self._calls.discard(exchange)
 
     def _run(self) -> None:
         idle = 0
-        with self._changed:
-            while True:
-                self._changed.wait(None if self._asleep else self.TICK)
-                now = time.monotonic()
-                for call in [call for call in self._calls if (call.attempt_ends or now + 1) <= now]:
-                    self._calls.discard(call)
-                    call.stop()
+        while idle < self.IDLE_TICKS:
+            time.sleep(self.TICK)
+            now = time.monotonic()
+            with self._lock:
+                late = [call for call in self._calls if (call.attempt_ends or math.inf) <= now]
+                self._calls.difference_update(late)
                 idle = 0 if self._calls else idle + 1
-                self._asleep = idle >= self.IDLE_TICKS
+                if idle == self.IDLE_TICKS:
+                    self._thread = None
+            for call in late:
+                call.stop()
 
 
 _WATCHDOG = _Watchdog()
-if hasattr(os, "register_at_fork"):  # the thread stays behind in the parent
+if hasattr(os, "register_at_fork"):  # a child has no watchdog thread, and may have its lock held
     os.register_at_fork(after_in_child=lambda: _WATCHDOG.__init__())  # type: ignore[misc]
 
 
 class _Answer(http.client.HTTPResponse):
-    """http.client's answer, reporting to the call's exchange, with interim answers skipped
-    (``103 Early Hints`` and every other 1xx but 101: the final answer follows them), and reads
-    held to ``max_response_bytes``."""
+    """http.client's answer, reporting to its call; interim answers (1xx but 101) skipped, as the
+    final one follows them; every read held to ``max_response_bytes``."""
 
     body_read = 0
 
@@ -187,6 +179,8 @@ class _Answer(http.client.HTTPResponse):
         if exchange is not None:
             exchange.sock, exchange.reused = sock, sock in _ANSWERED_ON
             _ANSWERED_ON.add(sock)
+            if exchange.cut:  # its time ran out before this socket was known
+                exchange.stop()
 
     def begin(self) -> None:
         super().begin()
@@ -198,6 +192,7 @@ class _Answer(http.client.HTTPResponse):
         exchange = _EXCHANGE.get()
         if exchange is None:  # not read for a call of this package
             return super().read(amt)
+        # Also urllib3's own whole reads (of a redirect it follows) are bounded so.
         if amt is not None or self.length is not None:
             self._counted(b"", exchange)  # what is announced may be too long already
             return self._counted(super().read(amt), exchange)
@@ -281,9 +276,6 @@ class RESTResponse:
         """What an exception about this answer carries: attempts, request id, the secrets to hide."""
         return self._exchange.details() if self._exchange else {}
 
-    def release_conn(self) -> None:
-        self.response.release_conn()
-
     def close(self) -> None:
         """Finish with the answer. Of an unread one, at most 64 KiB are read, for at most a second,
         to keep the connection for reuse; if that is not all of it, the connection is dropped."""
@@ -318,9 +310,9 @@ def _read_body(response: Answer, exchange: _Exchange) -> bytes:
 
 
 def _discard(response: Answer, exchange: _Exchange) -> None:
-    """Read at most :data:`_DRAIN_BYTES` of an unwanted answer for at most :data:`_DRAIN_SECONDS`,
-    then give its connection back: open if that was all of it, else closed. Never raises."""
-    exchange.attempt_ends = time.monotonic() + _DRAIN_SECONDS
+    """Read at most :data:`_DRAIN_BYTES` of an unwanted answer for at most :data:`_DRAIN_SECONDS`
+    (and not past the deadline), then give its connection back: open if that was all, else closed."""
+    exchange.attempt_ends = min(time.monotonic() + _DRAIN_SECONDS, exchange.ends or math.inf)
     with contextlib.suppress(*_TRANSPORT_ERRORS, OpenApiException, RuntimeError), exchange:
         while response.tell() < _DRAIN_BYTES and response.read(_CHUNK, decode_content=False):
             pass
@@ -344,11 +336,7 @@ class RESTClientObject:
         # urllib3 drops Authorization and Cookie on a redirect to another host; API keys travel
         # in headers of the user's choosing, so they must be dropped too.
         self._secret_headers = frozenset(name.lower() for name in config.api_key)
-        self.retries = _dropping(make_retry(config.retries, max_retry_wait=config.max_retry_wait),
-                                 self._secret_headers)
-        # What urllib3 is handed for an attempt under the configured policy and timeout, made once.
-        self._first_try = redirects_only(self.retries)
-        self._timeout = urllib3.Timeout(connect=self.timeout[0], read=self.timeout[1])
+        self.retries = make_retry(config.retries, max_retry_wait=config.max_retry_wait)
         settings = {"ca_certs": config.ssl_ca_cert, "ca_cert_data": config.ca_cert_data,
                     "cert_file": config.cert_file, "key_file": config.key_file,
                     "assert_hostname": config.assert_hostname, "server_hostname": config.tls_server_name,
@@ -370,12 +358,10 @@ class RESTClientObject:
                 deadline: Optional[float] = None, preload_content: bool = True,
                 request_id: Optional[str] = None, secret_headers: Collection[str] = (),
                 secrets: Callable[[], Collection[str]] = tuple) -> RESTResponse:
-        """Send one request, retrying as the policy says, and return the answer.
-
-        ``_request_timeout``, ``retries`` and ``deadline`` override the configured ones for this
-        call; ``preload_content=False`` leaves the body to :meth:`RESTResponse.read`;
-        ``request_id`` is named in error messages; ``secret_headers`` must not follow a redirect
-        to another host; ``secrets()`` gives the credentials to hide in error messages.
+        """Send one request, retrying as the policy says, and return the answer (its body unread
+        with ``preload_content=False``). ``request_id`` is named in error messages,
+        ``secret_headers`` do not follow a redirect to another host, ``secrets()`` gives what to
+        hide in error messages.
 
         :raises ApiTimeoutError: a timeout or the deadline ran out.
         :raises ApiConnectionError: the server could not be reached or the connection broke.
@@ -384,14 +370,13 @@ class RESTClientObject:
             raise ApiValueError("this API's operations take no request body")
         check_seconds("deadline", deadline, optional=True)
         limits = self.timeout if _request_timeout is None else check_timeout(_request_timeout)
-        policy = self.retries
-        if retries is not None:
-            policy = _dropping(make_retry(retries, like=self.retries), self._secret_headers)
+        policy = self.retries if retries is None else make_retry(retries, like=self.retries)
+        policy = _dropping(policy, [*self._secret_headers, *secret_headers])
         exchange = _Exchange(self.deadline if deadline is None else deadline, self.max_response_bytes,
                              request_id, secrets)
         try:
-            answer, data = self._send(exchange, method, url, dict(headers or {}),
-                                      _dropping(policy, secret_headers), limits, preload_content)
+            answer, data = self._send(exchange, method, url, dict(headers or {}), policy, limits,
+                                      preload_content)
         except _TRANSPORT_ERRORS as exc:
             raise _translate(exc, exchange, url) from _reason(exc)
         return RESTResponse(answer, url=url, exchange=exchange, data=data)
@@ -417,23 +402,19 @@ class RESTClientObject:
             if answer is not None and data is None:
                 _discard(answer, exchange)
             headers["svix-retry-count"] = str(retried)
-            time.sleep(wait)
+            time.sleep(max(0.0, min(wait, (exchange.ends or math.inf) - time.monotonic())))
 
     def _attempt(self, exchange: _Exchange, method: str, url: str, headers: Mapping[str, str], policy: Retry,
                  limits: Tuple[Optional[float], ...], preload: bool,
                  ) -> Tuple[Optional[Answer], Optional[bytes], Optional[BaseException]]:
-        """One request, urllib3 following any redirects: its answer (and body, if ``preload``),
-        or the error that ended it."""
+        """One request, urllib3 following redirects: its answer (and body), or what ended it."""
         connect, read, whole = limits
         manager = self.pool_manager
         if manager.pool_classes_by_scheme is not _REPORTING_POOLS:
             manager.pool_classes_by_scheme = _REPORTING_POOLS
         try:
-            connect_limit = exchange.begin_attempt(whole, connect)
-            timeout = self._timeout
-            if limits is not self.timeout or connect_limit != connect:
-                timeout = urllib3.Timeout(connect=connect_limit, read=read)
-            retries = self._first_try if policy is self.retries else redirects_only(policy)
+            timeout = urllib3.Timeout(connect=exchange.begin_attempt(whole, connect), read=read)
+            retries = redirects_only(policy)
             exchange.sent += 1
             with exchange:
                 answer = manager.urlopen(method, url, headers=headers, retries=retries, redirect=True,
@@ -461,7 +442,8 @@ def _reason(error: BaseException) -> BaseException:
 
 #: What a failure was, by the innermost error's type, and the exception that says so.
 _FAILURES = (
-    (NewConnectionError, ApiConnectionError, "could not connect to {where}: {cause}"),  # before timeouts
+    # NewConnectionError first: urllib3 derives it from ConnectTimeoutError.
+    (NewConnectionError, ApiConnectionError, "could not connect to {where}: {cause}"),
     ((urllib3.exceptions.TimeoutError, socket.timeout, TimeoutError), ApiTimeoutError,
      "timed out talking to {where}: {cause}"),
     (SSLError, ApiConnectionError, "TLS handshake with {where} failed: {cause}"),
