@@ -1,11 +1,5 @@
-"""The retry policy, as a value: which failures are retried, and how long to wait before each.
-
-:class:`RetryPolicy` is a urllib3 ``Retry`` that the transport asks after every failed attempt
-(:func:`next_try`). Unlike urllib3's default, its backoff starts at :data:`BACKOFF_BASE` for the
-first retry, doubles up to :data:`BACKOFF_MAX` and is jittered; it retries the statuses
-:data:`DEFAULT_RETRY_STATUSES` and never a TLS failure; it honours ``retry-after-ms`` and
-``Retry-After``, parsed strictly, up to ``max_retry_wait``; and every redirect followed spends
-its ``total`` as a retry does.
+"""The retry policy, as a value: :class:`RetryPolicy`, a urllib3 ``Retry`` the transport asks
+after every failed attempt (:func:`next_try`), and the strict reading of the waits servers ask for.
 """
 
 from __future__ import annotations
@@ -26,7 +20,7 @@ from openapi_client.configuration import DEFAULT_RETRIES, MAX_RETRY_WAIT
 __all__ = [
     "BACKOFF_BASE", "BACKOFF_JITTER", "BACKOFF_MAX", "DEFAULT_RETRIES", "DEFAULT_RETRY_STATUSES",
     "MAX_REDIRECTS", "MAX_RETRY_WAIT", "RetryPolicy", "make_retry", "next_try", "parse_retry_after",
-    "redirects_only", "requested_wait", "wait_before_retry"
+    "redirects_only", "requested_wait",
 ]
 
 #: Statuses worth asking again for: the server or a proxy said "not now".
@@ -47,7 +41,10 @@ _MILLISECONDS = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,9})?")
 
 
 class RetryPolicy(Retry):
-    """This API's retry policy; ``RetryPolicy()`` is the default.
+    """This API's retry policy; ``RetryPolicy()`` is the default. Unlike urllib3's, its backoff
+    starts at ``backoff_base`` for the first retry, doubles up to :data:`BACKOFF_MAX` and is
+    jittered; it retries :data:`DEFAULT_RETRY_STATUSES`, never a TLS failure; it honours the
+    waits servers ask for up to ``max_retry_wait``; and each redirect spends ``total`` too.
 
     :param total: Retries and redirects after the first request.
     :param backoff_base: Seconds before the first retry.
@@ -80,10 +77,6 @@ class RetryPolicy(Retry):
             return 0.0
         wait = min(self.backoff_max, self.backoff_base * 2 ** (retries_so_far - 1))
         return float(wait * (1.0 - self.backoff_jitter_ratio * random.random()))
-
-    def get_retry_after(self, response: BaseHTTPResponse) -> Optional[float]:
-        """The wait the server asked for, in seconds (see :func:`requested_wait`)."""
-        return requested_wait(response.headers)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(total={self.total!r}, backoff_base={self.backoff_base}, "
@@ -128,20 +121,14 @@ def next_try(policy: Retry, method: str, url: str, answer: Optional[BaseHTTPResp
         after = policy.increment(method, url, response=answer, error=error)  # type: ignore[arg-type]
     except MaxRetryError:
         return policy, None
-    return after, wait_before_retry(after, answer, max_retry_wait)
-
-
-def wait_before_retry(policy: Retry, response: Optional[BaseHTTPResponse],
-                      max_retry_wait: float) -> Optional[float]:
-    """Seconds to wait before the retry ``policy`` allows, or ``None`` when the server asked for
-    more than ``max_retry_wait`` (or the policy's own, if smaller). A server's wait replaces the
-    backoff, but a wait of zero (or a date past) does not: a server cannot drive a tight loop."""
+    # A wait the server asks for replaces the backoff, but one of zero (or a date past) does not;
+    # one longer than max_retry_wait (or the policy's own, if smaller) ends the call.
     asked = None
-    if response is not None and policy.respect_retry_after_header:
-        asked = requested_wait(response.headers)
-    if asked is not None and asked > min(max_retry_wait, getattr(policy, "max_retry_wait", max_retry_wait)):
-        return None
-    return asked if asked else policy.get_backoff_time()
+    if answer is not None and after.respect_retry_after_header:
+        asked = requested_wait(answer.headers)
+    if asked is not None and asked > min(max_retry_wait, getattr(after, "max_retry_wait", max_retry_wait)):
+        return after, None
+    return after, asked if asked else after.get_backoff_time()
 
 
 def requested_wait(headers: Mapping[str, str]) -> Optional[float]:

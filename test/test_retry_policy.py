@@ -33,7 +33,6 @@ from openapi_client.retry import (
     parse_retry_after,
     redirects_only,
     requested_wait,
-    wait_before_retry,
 )
 
 URL = "/api/v1/background-task/?limit=2"
@@ -224,9 +223,9 @@ def test_a_long_wait_gives_up_under_the_default_policy() -> None:
     assert after_answer(RetryPolicy(), 429, {"Retry-After": "61"})[1] is None
 
 
-def test_wait_before_retry_for_an_error_is_the_backoff() -> None:
-    policy = STEADY.new(history=(RequestHistory("GET", URL, None, 503, None),) * 2)
-    assert wait_before_retry(policy, None, 60.0) == 1.0
+def test_the_wait_before_a_retry_after_an_error_is_the_backoff() -> None:
+    policy = STEADY.new(history=(RequestHistory("GET", URL, None, 503, None),))
+    assert after_error(policy, ProtocolError("reset"))[1] == 1.0  # the second retry: 0.5 s doubled
 
 
 # -- what the server's wait may say ------------------------------------------------------------------
