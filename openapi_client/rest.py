@@ -1,9 +1,6 @@
-"""The transport, the one module that talks to urllib3: :class:`RESTClientObject` sends through
-one ``PoolManager`` (which follows redirects) and retries as :mod:`openapi_client.retry` says. A
-call ends on time (a watchdog thread stops it at its deadline, whatever the server drips) and in
-bounded memory (``max_response_bytes``); :func:`_translate` turns every failure below into the
-package's own exceptions.
-"""
+"""The transport: :class:`RESTClientObject` sends through one urllib3 ``PoolManager`` and retries
+as :mod:`openapi_client.retry` says; a watchdog thread ends each call at its deadline, reads stop
+at ``max_response_bytes``, and :func:`_translate` makes every failure one of the package's own."""
 
 from __future__ import annotations
 
@@ -68,7 +65,7 @@ class _Exchange:
                  secrets: Callable[[], Collection[str]]) -> None:
         self.deadline, self.max_bytes = deadline, max_bytes
         self.request_id, self.secrets = request_id, secrets
-        self.ends = self.attempt_ends = None if deadline is None else time.monotonic() + deadline
+        self.ends = self.attempt_ends = math.inf if deadline is None else time.monotonic() + deadline
         self.sent, self.reused, self.resent, self.cut = 0, False, False, False
         self.sock: Optional[socket.socket] = None
         self.answer: Optional[Answer] = None
@@ -76,16 +73,15 @@ class _Exchange:
     def begin_attempt(self, seconds: Optional[float], connect: Optional[float]) -> Optional[float]:
         """Start an attempt that may take ``seconds``; the connect timeout, cut to the time left."""
         now = time.monotonic()
-        self.attempt_ends, self.cut, self.reused, self.sock = self.ends, False, False, None
-        if seconds is not None and (self.ends is None or now + seconds < self.ends):
-            self.attempt_ends = now + seconds
-        left = None if self.attempt_ends is None else self.attempt_ends - now
-        if left is not None and left <= 0:
+        self.cut, self.reused, self.sock = False, False, None
+        self.attempt_ends = min(self.ends, now + (math.inf if seconds is None else seconds))
+        if self.attempt_ends <= now:
             raise socket.timeout("out of time")
-        return left if left is not None and (connect is None or left < connect) else connect
+        limit = min(self.attempt_ends - now, math.inf if connect is None else connect)
+        return None if limit == math.inf else limit
 
     def has_time_for(self, wait: float) -> bool:
-        return self.ends is None or time.monotonic() + wait < self.ends
+        return time.monotonic() + wait < self.ends
 
     def __enter__(self) -> _Exchange:
         """Run a block as part of this call: its connections report here, the watchdog stops it."""
@@ -153,7 +149,7 @@ class _Watchdog:
             time.sleep(self.TICK)
             now = time.monotonic()
             with self._lock:
-                late = [call for call in self._calls if (call.attempt_ends or math.inf) <= now]
+                late = [call for call in self._calls if call.attempt_ends <= now]
                 self._calls.difference_update(late)
                 idle = 0 if self._calls else idle + 1
                 if idle == self.IDLE_TICKS:
@@ -229,38 +225,32 @@ _REPORTING_POOLS = {"http": _Pool, "https": _TLSPool}
 
 class RESTResponse:
     """An HTTP answer: ``status``, ``reason``, ``headers``, once read ``data`` (decoded bytes),
-    and ``attempts`` (the requests it took) and ``request_id`` (the ``svix-req-id`` sent)."""
+    ``attempts`` (the requests it took) and ``request_id`` (the ``svix-req-id`` sent)."""
 
     def __init__(self, resp: Answer, *, url: str = "", exchange: Optional[_Exchange] = None,
                  data: Optional[bytes] = None) -> None:
         self.response, self._url, self._exchange, self.data = resp, url, exchange, data
         self.status: int = resp.status
         self.reason: Optional[str] = resp.reason
+        self.headers: Mapping[str, str] = resp.headers
         self.attempts = max(exchange.sent, 1) if exchange else 1
         self.request_id = exchange.request_id if exchange else None
         self.closed = False
 
-    @property
-    def headers(self) -> Mapping[str, str]:
-        return self.response.headers
-
     def getheaders(self) -> Mapping[str, str]:
-        return self.response.headers
+        return self.headers
 
     def getheader(self, name: str, default: Optional[str] = None) -> Optional[str]:
-        return self.response.headers.get(name, default)
+        return self.headers.get(name, default)
 
     @property
     def retry_after(self) -> Optional[float]:
         """The wait the answer asks for (``retry-after-ms`` or ``Retry-After``), in seconds."""
-        return requested_wait(self.response.headers)
+        return requested_wait(self.headers)
 
     def read(self) -> bytes:
-        """The whole body, decoded, read once (within the call's deadline) and kept in ``data``.
-
-        :raises ApiConnectionError: the connection broke first (a streamed answer is not retried).
-        :raises ResponseTooLargeError: the body is larger than ``max_response_bytes``.
-        """
+        """The whole body, decoded, read once (within the call's deadline) and kept in ``data``;
+        raises :class:`ResponseTooLargeError` past ``max_response_bytes``, as any call does."""
         exchange = self._exchange
         if self.data is None and exchange is None:  # built by hand, not sent by the transport
             self.data = self.response.data
@@ -312,7 +302,7 @@ def _read_body(response: Answer, exchange: _Exchange) -> bytes:
 def _discard(response: Answer, exchange: _Exchange) -> None:
     """Read at most :data:`_DRAIN_BYTES` of an unwanted answer for at most :data:`_DRAIN_SECONDS`
     (and not past the deadline), then give its connection back: open if that was all, else closed."""
-    exchange.attempt_ends = min(time.monotonic() + _DRAIN_SECONDS, exchange.ends or math.inf)
+    exchange.attempt_ends = min(time.monotonic() + _DRAIN_SECONDS, exchange.ends)
     with contextlib.suppress(*_TRANSPORT_ERRORS, OpenApiException, RuntimeError), exchange:
         while response.tell() < _DRAIN_BYTES and response.read(_CHUNK, decode_content=False):
             pass
@@ -340,11 +330,11 @@ class RESTClientObject:
         settings = {"ca_certs": config.ssl_ca_cert, "ca_cert_data": config.ca_cert_data,
                     "cert_file": config.cert_file, "key_file": config.key_file,
                     "assert_hostname": config.assert_hostname, "server_hostname": config.tls_server_name,
-                    "socket_options": config.socket_options}
+                    "socket_options": config.socket_options,
+                    "cert_reqs": ssl.CERT_REQUIRED if config.verify_ssl else ssl.CERT_NONE}
         # Only what is set: urllib3 hands these to plain-HTTP pools too, and some refuse them.
         pool_args: Dict[str, Any] = {name: value for name, value in settings.items() if value is not None}
-        pool_args.update(num_pools=10, maxsize=config.connection_pool_maxsize,
-                         cert_reqs=ssl.CERT_REQUIRED if config.verify_ssl else ssl.CERT_NONE)
+        pool_args.update(num_pools=10, maxsize=config.connection_pool_maxsize)
         #: The one manager every request goes through: a ProxyManager when a proxy is set and the
         #: host is not in ``no_proxy``. It may be replaced (generated clients' users do, to add a
         #: proxy); the pools of the one in place are made to report to each call.
@@ -358,14 +348,9 @@ class RESTClientObject:
                 deadline: Optional[float] = None, preload_content: bool = True,
                 request_id: Optional[str] = None, secret_headers: Collection[str] = (),
                 secrets: Callable[[], Collection[str]] = tuple) -> RESTResponse:
-        """Send one request, retrying as the policy says, and return the answer (its body unread
-        with ``preload_content=False``). ``request_id`` is named in error messages,
-        ``secret_headers`` do not follow a redirect to another host, ``secrets()`` gives what to
-        hide in error messages.
-
-        :raises ApiTimeoutError: a timeout or the deadline ran out.
-        :raises ApiConnectionError: the server could not be reached or the connection broke.
-        """
+        """Send one request, retrying as the policy says; the answer, its body unread with
+        ``preload_content=False``. ``request_id`` is named in errors, ``secret_headers`` do not
+        follow a redirect to another host, and errors hide what ``secrets()`` gives."""
         if body is not None or post_params:
             raise ApiValueError("this API's operations take no request body")
         check_seconds("deadline", deadline, optional=True)
@@ -402,7 +387,7 @@ class RESTClientObject:
             if answer is not None and data is None:
                 _discard(answer, exchange)
             headers["svix-retry-count"] = str(retried)
-            time.sleep(max(0.0, min(wait, (exchange.ends or math.inf) - time.monotonic())))
+            time.sleep(max(0.0, min(wait, exchange.ends - time.monotonic())))
 
     def _attempt(self, exchange: _Exchange, method: str, url: str, headers: Mapping[str, str], policy: Retry,
                  limits: Tuple[Optional[float], ...], preload: bool,
@@ -471,15 +456,13 @@ def _translate(failure: BaseException, exchange: _Exchange, url: str) -> OpenApi
 
 def _innermost(error: BaseException) -> BaseException:
     """The error urllib3's wrappers (MaxRetryError, ProtocolError, ...) were raised for."""
-    seen = {id(error)}
-    while True:
+    for _ in range(10):  # a bound, not a set of the errors seen: a cycle is harmless
         nested = next((arg for arg in reversed(error.args) if isinstance(arg, BaseException)), None)
-        for attribute in ("original_error", "reason", "__cause__"):
-            nested = nested or getattr(error, attribute, None)
-        if not isinstance(nested, BaseException) or id(nested) in seen:
+        nested = nested or getattr(error, "original_error", None) or getattr(error, "reason", None)
+        if not isinstance(nested or error.__cause__, BaseException):
             return error
-        seen.add(id(nested))
-        error = nested
+        error = nested or error.__cause__  # type: ignore[assignment]
+    return error
 
 
 def _describe_error(error: Optional[BaseException]) -> str:
