@@ -8,7 +8,7 @@ wherever a server echoed them.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Mapping, Optional, Tuple
+from typing import Any, Dict, Iterable, Mapping, Optional
 from urllib.parse import urlsplit
 
 __all__ = [
@@ -72,10 +72,6 @@ def redact_credentials(headers: Mapping[str, Any]) -> Dict[str, Any]:
 def hide_secrets(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every occurrence of each secret replaced by ``***``, longest first (so a
     token inside a longer header value it belongs to goes with it)."""
-    for secret in _longest_first(secrets):
+    for secret in sorted({secret for secret in secrets if secret}, key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     return text
-
-
-def _longest_first(secrets: Iterable[str]) -> Tuple[str, ...]:
-    return tuple(sorted({secret for secret in secrets if secret}, key=len, reverse=True))

@@ -27,25 +27,15 @@ __all__ = [
 #: Text quote() leaves as it is, minus the dot (which path segments escape).
 _UNESCAPED_SEGMENT = re.compile(r"[A-Za-z0-9_~-]+")
 #: The type names ``ApiClient.deserialize`` accepts besides the models', as generated code passes them.
-_SIMPLE_TYPES: Dict[str, Any] = {
-    "str": str,
-    "int": int,
-    "float": float,
-    "bool": bool,
-    "object": Any,
-    "datetime": datetime.datetime,
-    "date": datetime.date,
-    "bytearray": bytes,
-}
+_SIMPLE_TYPES: Dict[str, Any] = {"str": str, "int": int, "float": float, "bool": bool, "object": Any,
+                                  "datetime": datetime.datetime, "date": datetime.date, "bytearray": bytes}
 
 
 def apply_auth(headers: Dict[str, str], setting: Mapping[str, Any]) -> None:
     """Add the header an auth setting (``{"in": "header", "key": ..., "value": ...}``) describes."""
-    if not isinstance(setting, dict) and not isinstance(setting, Mapping):
-        raise ApiTypeError(
-            "_request_auth must be a dict like {'in': 'header', 'key': ..., 'value': ...}, "
-            f"not {type(setting).__name__}"
-        )
+    if not isinstance(setting, Mapping):
+        raise ApiTypeError("_request_auth must be a dict like {'in': 'header', 'key': ..., 'value': ...}, "
+                           f"not {type(setting).__name__}")
     where = setting.get("in", "header")
     if where != "header":
         raise ApiValueError(f"auth in {where!r} is not supported; only 'header' is")

@@ -9,7 +9,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import (
-    TYPE_CHECKING,
     Any,
     ClassVar,
     Dict,
@@ -52,9 +51,6 @@ from openapi_client.exceptions import (
     OpenApiException,
 )
 from openapi_client.rest import ACCEPT_ENCODING, RESTClientObject, RESTResponse, RetriesSpec
-
-if TYPE_CHECKING:
-    from types import TracebackType
 
 __all__ = ["ApiClient", "Call", "Endpoint", "RequestOptions", "RequestSerialized"]
 
@@ -138,8 +134,7 @@ class ApiClient:
     def __enter__(self) -> ApiClient:
         return self
 
-    def __exit__(self, exc_type: Optional[Type[BaseException]], exc_value: Optional[BaseException],
-                 traceback: Optional[TracebackType]) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()
 
     def close(self) -> None:

@@ -123,20 +123,18 @@ class ResponseTooLargeError(ApiConnectionError):
         super().__init__(msg, **kwargs)
 
 
-class TaskWaitTimeoutError(ApiTimeoutError):
+class _AboutTask(OpenApiException):
+    def __init__(self, msg: str, *, task: Optional[BackgroundTaskOut]) -> None:
+        self.task = task
+        super().__init__(msg)
+
+
+class TaskWaitTimeoutError(_AboutTask, ApiTimeoutError):
     """:meth:`BackgroundTasksApi.wait` reached its timeout; ``task`` is the last one seen."""
 
-    def __init__(self, msg: str, *, task: Optional[BackgroundTaskOut]) -> None:
-        self.task = task
-        super().__init__(msg)
 
-
-class TaskFailedError(OpenApiException):
+class TaskFailedError(_AboutTask):
     """:meth:`BackgroundTasksApi.wait` saw the task end ``failed``; ``task`` holds it."""
-
-    def __init__(self, msg: str, *, task: Optional[BackgroundTaskOut]) -> None:
-        self.task = task
-        super().__init__(msg)
 
 
 class PaginationError(OpenApiException):
@@ -165,7 +163,9 @@ class ApiException(OpenApiException):
             status = http_resp.status if status is None else status
             reason = http_resp.reason if reason is None else reason
             if body is None:
-                body = _text(http_resp.read() if hasattr(http_resp, "read") else http_resp.data)
+                raw = http_resp.read() if hasattr(http_resp, "read") else http_resp.data
+                is_bytes = isinstance(raw, (bytes, bytearray))
+                body = bytes(raw).decode("utf-8", errors="replace") if is_bytes else raw
             headers = http_resp.headers if headers is None else headers
         self.status: Optional[int] = status
         self.reason: Optional[str] = reason
@@ -276,14 +276,6 @@ def _render_path(path_to_item: Sequence[Union[str, int]]) -> str:
 def _trailer(attempts: int, request_id: Optional[str]) -> str:
     text = f" (after {attempts} attempts)" if attempts > 1 else ""
     return text + (f" (request id {request_id})" if request_id else "")
-
-
-def _text(raw: Any) -> Optional[str]:
-    if raw is None:
-        return None
-    if isinstance(raw, (bytes, bytearray)):
-        return bytes(raw).decode("utf-8", errors="replace")
-    return str(raw)
 
 
 def _describe(data: Any) -> str:

@@ -84,13 +84,8 @@ def returns_http_info(
     def operation(self: ApiT, /, *args: P.args, **kwargs: P.kwargs) -> ApiResponse[T]:
         return self._send(build(self, *args, **kwargs))
 
-    _as_view(
-        operation,
-        build,
-        "ApiResponse[{}]",
-        "Like the operation without the suffix, but returns an :class:`ApiResponse` with the "
-        "status code, headers, decoded data and raw body.",
-    )
+    _as_view(operation, build, "ApiResponse[{}]", "Like the operation without the suffix, but returns an "
+             ":class:`ApiResponse` with the status code, headers, decoded data and raw body.")
     return operation
 
 
@@ -102,11 +97,6 @@ def returns_raw(
     def operation(self: ApiT, /, *args: P.args, **kwargs: P.kwargs) -> RESTResponse:
         return self.api_client._exchange(build(self, *args, **kwargs), preload=False)
 
-    _as_view(
-        operation,
-        build,
-        "RESTResponse",
-        "Like the operation without the suffix, but returns the :class:`RESTResponse` unread "
-        "and undecoded, whatever its status (no exception for error statuses).",
-    )
+    _as_view(operation, build, "RESTResponse", "Like the operation without the suffix, but returns the "
+             ":class:`RESTResponse` unread and undecoded, whatever its status (no exception for errors).")
     return operation
