@@ -20,8 +20,6 @@ from typing import Any, Callable, Collection, Dict, Iterator, List, Mapping, Opt
 from urllib.parse import unquote, urlsplit
 
 import urllib3
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import DecodeError, HTTPError, MaxRetryError, NewConnectionError, ProxyError, SSLError
 from urllib3.util.retry import Retry
 
@@ -210,12 +208,12 @@ class _Answer(http.client.HTTPResponse):
 _ANSWERED_ON: weakref.WeakSet[socket.socket] = weakref.WeakSet()
 
 
-class _Pool(HTTPConnectionPool):
-    ConnectionCls = type("_Connection", (HTTPConnection,), {"response_class": _Answer})
+class _Pool(urllib3.HTTPConnectionPool):
+    ConnectionCls = type("_Connection", (urllib3.connection.HTTPConnection,), {"response_class": _Answer})
 
 
-class _TLSPool(HTTPSConnectionPool):
-    ConnectionCls = type("_TLSConnection", (HTTPSConnection,), {"response_class": _Answer})
+class _TLSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = type("_TLSConnection", (urllib3.connection.HTTPSConnection,), {"response_class": _Answer})
 
 
 #: Pools whose connections answer with :class:`_Answer` (a PoolManager keeps its pool classes
@@ -323,8 +321,6 @@ class RESTClientObject:
         check_int("max_response_bytes", config.max_response_bytes, 1)
         self.timeout, self.deadline = check_timeout(config.timeout), config.deadline
         self.max_response_bytes, self.max_retry_wait = config.max_response_bytes, config.max_retry_wait
-        # urllib3 drops Authorization and Cookie on a redirect to another host; API keys travel
-        # in headers of the user's choosing, so they must be dropped too.
         self._secret_headers = frozenset(name.lower() for name in config.api_key)
         self.retries = make_retry(config.retries, max_retry_wait=config.max_retry_wait)
         settings = {"ca_certs": config.ssl_ca_cert, "ca_cert_data": config.ca_cert_data,
@@ -356,7 +352,11 @@ class RESTClientObject:
         check_seconds("deadline", deadline, optional=True)
         limits = self.timeout if _request_timeout is None else check_timeout(_request_timeout)
         policy = self.retries if retries is None else make_retry(retries, like=self.retries)
-        policy = _dropping(policy, [*self._secret_headers, *secret_headers])
+        # urllib3 drops Authorization and Cookie on a redirect to another host; API keys travel
+        # in headers of the user's choosing, so those are dropped too.
+        dropped = self._secret_headers.union(name.lower() for name in secret_headers)
+        if dropped:
+            policy = policy.new(remove_headers_on_redirect=policy.remove_headers_on_redirect | dropped)
         exchange = _Exchange(self.deadline if deadline is None else deadline, self.max_response_bytes,
                              request_id, secrets)
         try:
@@ -414,12 +414,6 @@ class RESTClientObject:
         self.pool_manager.clear()
 
 
-def _dropping(policy: Retry, names: Collection[str]) -> Retry:
-    """``policy``, also dropping the headers ``names`` on a redirect to another host."""
-    dropped = policy.remove_headers_on_redirect | {name.lower() for name in names}
-    return policy.new(remove_headers_on_redirect=dropped) if names else policy
-
-
 def _reason(error: BaseException) -> BaseException:
     """The error behind urllib3's "gave up" (MaxRetryError), or ``error`` itself."""
     return error.reason if isinstance(error, MaxRetryError) and error.reason else error
@@ -475,11 +469,11 @@ def _describe_error(error: Optional[BaseException]) -> str:
 
 def _proxy_headers(proxy: str, headers: Optional[Mapping[str, str]]) -> Dict[str, str]:
     """The proxy's headers, with ``user:password@`` from its URL as basic auth (urllib3 ignores it)."""
-    merged = dict(headers or {})
+    merged = urllib3.HTTPHeaderDict(headers or {})
     auth = urllib3.util.parse_url(proxy).auth
-    if auth and not any(name.lower() == "proxy-authorization" for name in merged):
+    if auth and "proxy-authorization" not in merged:
         merged.update(urllib3.util.make_headers(proxy_basic_auth=unquote(auth)))
-    return merged
+    return dict(merged)
 
 
 def _bypasses_proxy(url: str, no_proxy: Optional[str]) -> bool:
