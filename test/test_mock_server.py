@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import zlib
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type
 
@@ -657,6 +658,26 @@ def test_connections_counts_what_the_server_accepted(mock_server: MockServer) ->
             first.request("GET", mock_server.url + TASK)
         second.request("GET", mock_server.url + TASK)
     assert mock_server.connections == 2
+
+
+def test_a_burst_of_connections_is_accepted_without_stalling(mock_server: MockServer) -> None:
+    # Connects beyond the listen backlog wait for their SYN to be resent: a second or more. The
+    # backlog holds 128; a burst of 120 must not wait, however slowly the server accepts.
+    slowest: List[float] = []
+
+    def connect_many() -> None:
+        for _ in range(15):
+            started = time.monotonic()
+            with socket.create_connection(("127.0.0.1", mock_server.port), timeout=10):
+                slowest.append(time.monotonic() - started)
+
+    threads = [threading.Thread(target=connect_many) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(slowest) == 120
+    assert max(slowest) < 0.9
 
 
 def test_reset_brings_back_the_starting_state(http: urllib3.PoolManager, mock_server: MockServer) -> None:
