@@ -13,11 +13,6 @@ from typing import Any, Dict, Mapping, Optional, Tuple, Type, TypeVar
 
 from openapi_client.exceptions import ApiTypeError, ApiValueError
 
-__all__ = [
-    "check_enum", "check_header", "check_headers", "check_int", "check_seconds", "check_str",
-    "check_str_map", "check_timeout"
-]
-
 E = TypeVar("E")
 
 #: An RFC 9110 token: what an HTTP header name may be made of.

@@ -11,11 +11,6 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, Mapping, Optional
 from urllib.parse import urlsplit
 
-__all__ = [
-    "CREDENTIAL_HEADERS", "REDACTED", "SHOWN_HEADERS", "hide_secrets", "origin", "redact_credentials",
-    "redact_headers", "redact_url"
-]
-
 REDACTED = "***"
 #: Headers whose values are shown in the debug log; every other value (auth, cookies, custom
 #: headers that may carry a key) is replaced by ``***``.

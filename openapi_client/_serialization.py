@@ -17,12 +17,6 @@ from pydantic_core import PydanticSerializationError, to_jsonable_python
 
 from openapi_client import models
 from openapi_client.exceptions import ApiTypeError, ApiValueError
-from openapi_client.models._base import describe_validation_error
-
-__all__ = [
-    "apply_auth", "decode_json", "describe_validation_error", "is_json_type", "parse_error_body",
-    "path_segment", "query_value", "resolve_type", "to_plain"
-]
 
 #: Text quote() leaves as it is, minus the dot (which path segments escape).
 _UNESCAPED_SEGMENT = re.compile(r"[A-Za-z0-9_~-]+")

@@ -32,7 +32,6 @@ from openapi_client._redact import SHOWN_HEADERS, redact_headers, redact_url
 from openapi_client._serialization import (
     apply_auth,
     decode_json,
-    describe_validation_error,
     is_json_type,
     parse_error_body,
     path_segment,
@@ -50,6 +49,7 @@ from openapi_client.exceptions import (
     ApiValueError,
     OpenApiException,
 )
+from openapi_client.models._base import describe_validation_error
 from openapi_client.rest import ACCEPT_ENCODING, RESTClientObject, RESTResponse, RetriesSpec
 
 __all__ = ["ApiClient", "Call", "Endpoint", "RequestOptions", "RequestSerialized"]

@@ -20,8 +20,6 @@ from openapi_client.api_response import ApiResponse
 from openapi_client.exceptions import ApiTypeError
 from openapi_client.rest import RESTResponse
 
-__all__ = ["BaseApi", "Call", "returns_data", "returns_http_info", "returns_raw"]
-
 T = TypeVar("T")
 P = ParamSpec("P")
 ApiT = TypeVar("ApiT", bound="BaseApi")

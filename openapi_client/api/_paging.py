@@ -5,11 +5,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable, Iterator, Optional, Set, TypeVar
 
-from openapi_client.api._base import Call
+from openapi_client.api_client import Call
 from openapi_client.exceptions import PaginationError
 from openapi_client.models import BackgroundTaskOut, ListResponseBackgroundTaskOut
-
-__all__ = ["at_cursor", "iterate_pages"]
 
 ItemT = TypeVar("ItemT")
 

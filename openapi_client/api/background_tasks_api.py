@@ -7,10 +7,10 @@ from typing import Iterator, Optional, Union
 from typing_extensions import Literal, Unpack
 
 from openapi_client._checks import check_enum, check_int, check_str
-from openapi_client.api._base import BaseApi, Call, returns_data, returns_http_info, returns_raw
+from openapi_client.api._base import BaseApi, returns_data, returns_http_info, returns_raw
 from openapi_client.api._paging import at_cursor, iterate_pages
 from openapi_client.api._polling import OnPoll, check_wait_arguments, poll_until_settled, within
-from openapi_client.api_client import Endpoint, RequestOptions
+from openapi_client.api_client import Call, Endpoint, RequestOptions
 from openapi_client.models import (
     BackgroundTaskOut,
     BackgroundTaskStatus,
