@@ -186,8 +186,7 @@ class ApiClient:
 
     def _headers(self, params: Optional[Mapping[str, Any]], extra: Optional[Mapping[str, Any]],
                  request_auth: Optional[Mapping[str, Any]]) -> Tuple[Dict[str, str], str]:
-        """A request's headers and its request id: the client's defaults and credentials, then
-        ``params`` and ``extra`` (which win), and a new ``svix-req-id`` unless those give one."""
+        """The headers (defaults, credentials, then ``params`` and ``extra``, which win) and request id."""
         given = dict(self.default_headers)
         if self.cookie:
             given["Cookie"] = self.cookie
@@ -206,9 +205,7 @@ class ApiClient:
     def _send(self, method: str, url: str, headers: Dict[str, str], request_id: Optional[str],
               options: Mapping[str, Any], preload: bool, body: Any = None,
               post_params: Any = None) -> RESTResponse:
-        """Hand a built request to the transport. With DEBUG on for the ``openapi_client`` logger,
-        one line is logged per call, answered or failed: method, URL, headers (all but harmless
-        ones as ``***``, the request id shown), status or error, attempts, time taken."""
+        """Hand a built request to the transport; with DEBUG on, log one line for it, answered or failed."""
         auth = options.get("_request_auth")
         debug = _log.isEnabledFor(logging.DEBUG)
         started = time.perf_counter() if debug else 0.0
@@ -294,8 +291,7 @@ class ApiClient:
 
 
 def _decoded(response: RESTResponse, wanted: Optional[Type[Any]]) -> ApiResponse[Any]:
-    """``response``, a 2xx, decoded into ``wanted`` (``None``: no data); else the exception for
-    its status."""
+    """A 2xx ``response`` decoded into ``wanted`` (``None``: no data); else the exception for its status."""
     body = response.read()
     if not 200 <= response.status <= 299:
         raise ApiException.from_response(http_resp=response, body=body.decode("utf-8", errors="replace"),
@@ -313,8 +309,7 @@ def _decoded(response: RESTResponse, wanted: Optional[Type[Any]]) -> ApiResponse
 
 
 def _secrets(configuration: Configuration, headers: Mapping[str, str]) -> List[str]:
-    """What a call must not show: every header value it sent but the harmless ones, and the raw
-    token, password and keys inside them (asked for only when an exception is made)."""
+    """What an exception must not show: header values sent (but harmless ones), token, password, keys."""
     found: List[Optional[str]] = [value for name, value in headers.items()
                                   if name.lower() not in SHOWN_HEADERS]
     found += [configuration.access_token, configuration.password, *configuration.api_key.values()]
@@ -337,8 +332,7 @@ def _request_id(headers: Mapping[str, str]) -> Optional[str]:
 
 def _url(base: str, path: str, path_params: Optional[Mapping[str, Any]],
          query_params: Optional[Sequence[Tuple[str, Any]]]) -> str:
-    """``base`` + ``path`` with each path parameter as one escaped segment, and the query
-    parameters that are not ``None``."""
+    """``base`` + ``path`` with each path parameter one escaped segment, then the non-``None`` query."""
     segments = {name: path_segment(name, value) for name, value in (path_params or {}).items()}
     pairs = [(name, query_value(value)) for name, value in query_params or () if value is not None]
     try:
