@@ -13,7 +13,6 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.errors import PydanticUndefinedAnnotation, PydanticUserError
-from pydantic_core import PydanticSerializationError, to_jsonable_python
 
 from openapi_client import models
 from openapi_client.exceptions import ApiTypeError, ApiValueError
@@ -105,11 +104,3 @@ def resolve_type(response_type: Any) -> Any:
     if name not in models.__all__:
         raise ApiValueError(f"unknown response type {response_type!r}")
     return getattr(models, name)
-
-
-def to_plain(obj: Any) -> Any:
-    """``obj`` as plain JSON-ready data: models by wire name, enums by value, dates ISO."""
-    try:
-        return to_jsonable_python(obj, by_alias=True, exclude_none=True)
-    except PydanticSerializationError as exc:
-        raise ApiTypeError(f"cannot serialize a {type(obj).__name__}") from exc

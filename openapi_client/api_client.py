@@ -25,6 +25,7 @@ from typing import (
 from urllib.parse import quote, urlencode
 
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticSerializationError, to_jsonable_python
 from typing_extensions import TypedDict
 
 from openapi_client._checks import check_header, check_headers
@@ -37,7 +38,6 @@ from openapi_client._serialization import (
     path_segment,
     query_value,
     resolve_type,
-    to_plain,
 )
 from openapi_client._version import __version__
 from openapi_client.api_response import ApiResponse
@@ -287,7 +287,10 @@ class ApiClient:
 
     def sanitize_for_serialization(self, obj: Any) -> Any:
         """``obj`` as plain JSON-ready data: models by wire name, enums by value, dates ISO."""
-        return to_plain(obj)
+        try:
+            return to_jsonable_python(obj, by_alias=True, exclude_none=True)
+        except PydanticSerializationError as exc:
+            raise ApiTypeError(f"cannot serialize a {type(obj).__name__}") from exc
 
 
 def _decoded(response: RESTResponse, wanted: Optional[Type[Any]]) -> ApiResponse[Any]:
