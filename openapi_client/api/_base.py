@@ -41,10 +41,6 @@ class BaseApi:
                 member.__name__ = name
                 member.__qualname__ = f"{cls.__qualname__}.{name}"
 
-    @property
-    def _validating(self) -> bool:
-        return bool(self.api_client.configuration.client_side_validation)
-
     def _send(self, call: Call[T]) -> ApiResponse[T]:
         """The answer to ``call``, decoded (the exception for its status if it is not a 2xx)."""
         return _decoded(self.api_client._exchange(call), call.endpoint.response_type)

@@ -68,7 +68,7 @@ class BackgroundTasksApi(BaseApi):
         :raises ApiTypeError, ApiValueError: a bad argument; nothing was sent.
         """
         check_str("iterator", iterator, optional=True)
-        validating = self._validating
+        validating = self.api_client.configuration.client_side_validation
         low, high = (LIMIT_MIN, LIMIT_MAX) if validating else (None, None)
         check_int("limit", limit, low, high, optional=True)
         order = check_enum("order", order, Ordering, closed=validating)
