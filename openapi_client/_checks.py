@@ -1,8 +1,7 @@
 """Argument checks shared by the API, the CLI and MockServer.
 
 Each check refuses a bad value before anything is sent, with :class:`ApiTypeError` (wrong type)
-or :class:`ApiValueError` (wrong value) naming the argument. A leaf: it imports only the
-exceptions.
+or :class:`ApiValueError` (wrong value) naming the argument.
 """
 
 from __future__ import annotations
