@@ -1,8 +1,7 @@
 """Argument checks shared by the API, the CLI and MockServer.
 
 Each check refuses a bad value before anything is sent, with :class:`ApiTypeError` (wrong type)
-or :class:`ApiValueError` (wrong value) naming the argument. A leaf: it imports only the
-exceptions.
+or :class:`ApiValueError` (wrong value) naming the argument.
 """
 
 from __future__ import annotations
@@ -12,11 +11,6 @@ import threading
 from typing import Any, Dict, Mapping, Optional, Tuple, Type, TypeVar
 
 from openapi_client.exceptions import ApiTypeError, ApiValueError
-
-__all__ = [
-    "check_enum", "check_header", "check_headers", "check_int", "check_seconds", "check_str",
-    "check_str_map", "check_timeout"
-]
 
 E = TypeVar("E")
 

@@ -11,23 +11,14 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, Mapping, Optional
 from urllib.parse import urlsplit
 
-__all__ = [
-    "CREDENTIAL_HEADERS", "REDACTED", "SHOWN_HEADERS", "hide_secrets", "origin", "redact_credentials",
-    "redact_headers", "redact_url"
-]
-
 REDACTED = "***"
 #: Headers whose values are shown in the debug log; every other value (auth, cookies, custom
 #: headers that may carry a key) is replaced by ``***``.
-SHOWN_HEADERS = frozenset(
-    {"accept", "accept-encoding", "content-length", "content-type", "host", "idempotency-key",
-     "svix-req-id", "svix-retry-count", "user-agent"}
-)
+SHOWN_HEADERS = frozenset({"accept", "accept-encoding", "content-length", "content-type", "host",
+                           "idempotency-key", "svix-req-id", "svix-retry-count", "user-agent"})
 #: Headers that carry credentials either way; hidden even where other headers are shown (the
 #: headers of an error answer, which may set a session cookie).
-CREDENTIAL_HEADERS = frozenset(
-    {"authorization", "cookie", "proxy-authorization", "set-cookie", "x-api-key"}
-)
+CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "set-cookie", "x-api-key"})
 
 
 def redact_url(url: Optional[str], *, query: bool = True) -> str:
@@ -55,18 +46,14 @@ def origin(url: Optional[str]) -> str:
 
 def redact_headers(headers: Mapping[str, Any]) -> Dict[str, Any]:
     """``headers`` with every value not in :data:`SHOWN_HEADERS` replaced by ``***``."""
-    return {
-        name: value if str(name).lower() in SHOWN_HEADERS else REDACTED
-        for name, value in headers.items()
-    }
+    return {name: value if str(name).lower() in SHOWN_HEADERS else REDACTED
+            for name, value in headers.items()}
 
 
 def redact_credentials(headers: Mapping[str, Any]) -> Dict[str, Any]:
     """``headers`` with the values of :data:`CREDENTIAL_HEADERS` replaced by ``***``."""
-    return {
-        name: REDACTED if str(name).lower() in CREDENTIAL_HEADERS else value
-        for name, value in headers.items()
-    }
+    return {name: REDACTED if str(name).lower() in CREDENTIAL_HEADERS else value
+            for name, value in headers.items()}
 
 
 def hide_secrets(text: str, secrets: Iterable[str]) -> str:

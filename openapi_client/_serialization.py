@@ -13,16 +13,9 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.errors import PydanticUndefinedAnnotation, PydanticUserError
-from pydantic_core import PydanticSerializationError, to_jsonable_python
 
 from openapi_client import models
 from openapi_client.exceptions import ApiTypeError, ApiValueError
-from openapi_client.models._base import describe_validation_error
-
-__all__ = [
-    "apply_auth", "decode_json", "describe_validation_error", "is_json_type", "parse_error_body",
-    "path_segment", "query_value", "resolve_type", "to_plain"
-]
 
 #: Text quote() leaves as it is, minus the dot (which path segments escape).
 _UNESCAPED_SEGMENT = re.compile(r"[A-Za-z0-9_~-]+")
@@ -111,11 +104,3 @@ def resolve_type(response_type: Any) -> Any:
     if name not in models.__all__:
         raise ApiValueError(f"unknown response type {response_type!r}")
     return getattr(models, name)
-
-
-def to_plain(obj: Any) -> Any:
-    """``obj`` as plain JSON-ready data: models by wire name, enums by value, dates ISO."""
-    try:
-        return to_jsonable_python(obj, by_alias=True, exclude_none=True)
-    except PydanticSerializationError as exc:
-        raise ApiTypeError(f"cannot serialize a {type(obj).__name__}") from exc

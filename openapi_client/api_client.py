@@ -25,6 +25,7 @@ from typing import (
 from urllib.parse import quote, urlencode
 
 from pydantic import ValidationError as PydanticValidationError
+from pydantic_core import PydanticSerializationError, to_jsonable_python
 from typing_extensions import TypedDict
 
 from openapi_client._checks import check_header, check_headers
@@ -32,13 +33,11 @@ from openapi_client._redact import SHOWN_HEADERS, redact_headers, redact_url
 from openapi_client._serialization import (
     apply_auth,
     decode_json,
-    describe_validation_error,
     is_json_type,
     parse_error_body,
     path_segment,
     query_value,
     resolve_type,
-    to_plain,
 )
 from openapi_client._version import __version__
 from openapi_client.api_response import ApiResponse
@@ -50,6 +49,7 @@ from openapi_client.exceptions import (
     ApiValueError,
     OpenApiException,
 )
+from openapi_client.models._base import describe_validation_error
 from openapi_client.rest import ACCEPT_ENCODING, RESTClientObject, RESTResponse, RetriesSpec
 
 __all__ = ["ApiClient", "Call", "Endpoint", "RequestOptions", "RequestSerialized"]
@@ -186,8 +186,7 @@ class ApiClient:
 
     def _headers(self, params: Optional[Mapping[str, Any]], extra: Optional[Mapping[str, Any]],
                  request_auth: Optional[Mapping[str, Any]]) -> Tuple[Dict[str, str], str]:
-        """A request's headers and its request id: the client's defaults and credentials, then
-        ``params`` and ``extra`` (which win), and a new ``svix-req-id`` unless those give one."""
+        """The headers (defaults, credentials, then ``params`` and ``extra``, which win) and request id."""
         given = dict(self.default_headers)
         if self.cookie:
             given["Cookie"] = self.cookie
@@ -206,9 +205,7 @@ class ApiClient:
     def _send(self, method: str, url: str, headers: Dict[str, str], request_id: Optional[str],
               options: Mapping[str, Any], preload: bool, body: Any = None,
               post_params: Any = None) -> RESTResponse:
-        """Hand a built request to the transport. With DEBUG on for the ``openapi_client`` logger,
-        one line is logged per call, answered or failed: method, URL, headers (all but harmless
-        ones as ``***``, the request id shown), status or error, attempts, time taken."""
+        """Hand a built request to the transport; with DEBUG on, log one line for it, answered or failed."""
         auth = options.get("_request_auth")
         debug = _log.isEnabledFor(logging.DEBUG)
         started = time.perf_counter() if debug else 0.0
@@ -290,12 +287,14 @@ class ApiClient:
 
     def sanitize_for_serialization(self, obj: Any) -> Any:
         """``obj`` as plain JSON-ready data: models by wire name, enums by value, dates ISO."""
-        return to_plain(obj)
+        try:
+            return to_jsonable_python(obj, by_alias=True, exclude_none=True)
+        except PydanticSerializationError as exc:
+            raise ApiTypeError(f"cannot serialize a {type(obj).__name__}") from exc
 
 
 def _decoded(response: RESTResponse, wanted: Optional[Type[Any]]) -> ApiResponse[Any]:
-    """``response``, a 2xx, decoded into ``wanted`` (``None``: no data); else the exception for
-    its status."""
+    """A 2xx ``response`` decoded into ``wanted`` (``None``: no data); else the exception for its status."""
     body = response.read()
     if not 200 <= response.status <= 299:
         raise ApiException.from_response(http_resp=response, body=body.decode("utf-8", errors="replace"),
@@ -313,8 +312,7 @@ def _decoded(response: RESTResponse, wanted: Optional[Type[Any]]) -> ApiResponse
 
 
 def _secrets(configuration: Configuration, headers: Mapping[str, str]) -> List[str]:
-    """What a call must not show: every header value it sent but the harmless ones, and the raw
-    token, password and keys inside them (asked for only when an exception is made)."""
+    """What an exception must not show: header values sent (but harmless ones), token, password, keys."""
     found: List[Optional[str]] = [value for name, value in headers.items()
                                   if name.lower() not in SHOWN_HEADERS]
     found += [configuration.access_token, configuration.password, *configuration.api_key.values()]
@@ -337,8 +335,7 @@ def _request_id(headers: Mapping[str, str]) -> Optional[str]:
 
 def _url(base: str, path: str, path_params: Optional[Mapping[str, Any]],
          query_params: Optional[Sequence[Tuple[str, Any]]]) -> str:
-    """``base`` + ``path`` with each path parameter as one escaped segment, and the query
-    parameters that are not ``None``."""
+    """``base`` + ``path`` with each path parameter one escaped segment, then the non-``None`` query."""
     segments = {name: path_segment(name, value) for name, value in (path_params or {}).items()}
     pairs = [(name, query_value(value)) for name, value in query_params or () if value is not None]
     try:

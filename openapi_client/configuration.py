@@ -44,7 +44,6 @@ DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 TimeoutSpec = Union[None, float, int, Tuple[Optional[float], Optional[float]]]
 
-_LOGGER_NAME = "openapi_client"
 _DEBUG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _SECRET_FIELDS = ("access_token", "api_key", "password")
 #: What a host name cannot hold (urlsplit lets these through; urllib3 would refuse them later).
@@ -106,7 +105,7 @@ class Configuration:
         self.username = username
         self.password = password
         self.access_token = access_token
-        self.logger = logging.getLogger(_LOGGER_NAME)
+        self.logger = logging.getLogger("openapi_client")
         self._debug = False
         self._debug_handler: Optional[logging.Handler] = None
         self._level_before_debug = logging.NOTSET

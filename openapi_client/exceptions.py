@@ -74,8 +74,9 @@ class _ArgumentError(OpenApiException):
 
     def __init__(self, msg: str, path_to_item: PathToItem = None) -> None:
         self.path_to_item = path_to_item
-        nested = path_to_item is not None and len(path_to_item) > 1
-        super().__init__(f"{msg} at {_render_path(path_to_item)}" if nested else msg)  # type: ignore[arg-type]
+        if path_to_item is not None and len(path_to_item) > 1:
+            msg += " at " + "".join(f"[{part!r}]" for part in path_to_item)
+        super().__init__(msg)
 
 
 class ApiTypeError(_ArgumentError, TypeError):
@@ -177,7 +178,10 @@ class ApiException(OpenApiException):
         self.request_id: Optional[str] = request_id
         secrets = tuple(secrets)
         super().__init__(hide_secrets(self._summary(), secrets))
-        self._excerpts = hide_secrets(self._describe_answer(), secrets)
+        answer = f"\nHTTP response headers: {redact_credentials(headers)}" if headers else ""
+        if body:
+            answer += f"\nHTTP response body: {_shorten(body)}"
+        self._excerpts = hide_secrets(answer, secrets)
 
     @classmethod
     def from_response(cls, *, http_resp: Any, body: Optional[str], data: ErrorData,
@@ -196,14 +200,6 @@ class ApiException(OpenApiException):
         if self.retry_after is not None:
             head += f" (server asked to retry after {self.retry_after:g}s)"
         return head + _trailer(self.attempts, self.request_id)
-
-    def _describe_answer(self) -> str:
-        text = ""
-        if self.headers:
-            text += f"\nHTTP response headers: {redact_credentials(self.headers)}"
-        if self.body:
-            text += f"\nHTTP response body: {_shorten(self.body)}"
-        return text
 
     def __str__(self) -> str:
         return f"{self.args[0] if self.args else ''}{self.__dict__.get('_excerpts', '')}"
@@ -250,27 +246,14 @@ class ServiceException(ApiException):
 
 
 STATUS_EXCEPTIONS: Dict[int, Type[ApiException]] = {
-    400: BadRequestException,
-    401: UnauthorizedException,
-    403: ForbiddenException,
-    404: NotFoundException,
-    409: ConflictException,
-    422: UnprocessableEntityException,
-    429: TooManyRequestsException,
+    400: BadRequestException, 401: UnauthorizedException, 403: ForbiddenException, 404: NotFoundException,
+    409: ConflictException, 422: UnprocessableEntityException, 429: TooManyRequestsException,
 }
 
 
 def exception_class_for_status(status: int) -> Type[ApiException]:
     """The exception class for an HTTP status: the table above, 5xx, else :class:`ApiException`."""
-    found = STATUS_EXCEPTIONS.get(status)
-    if found is not None:
-        return found
-    return ServiceException if 500 <= status <= 599 else ApiException
-
-
-def _render_path(path_to_item: Sequence[Union[str, int]]) -> str:
-    """``['a', 0, 'b']`` as ``['a'][0]['b']``."""
-    return "".join(f"[{part}]" if isinstance(part, int) else f"['{part}']" for part in path_to_item)
+    return STATUS_EXCEPTIONS.get(status, ServiceException if 500 <= status <= 599 else ApiException)
 
 
 def _trailer(attempts: int, request_id: Optional[str]) -> str:

@@ -20,8 +20,6 @@ from openapi_client.api_response import ApiResponse
 from openapi_client.exceptions import ApiTypeError
 from openapi_client.rest import RESTResponse
 
-__all__ = ["BaseApi", "Call", "returns_data", "returns_http_info", "returns_raw"]
-
 T = TypeVar("T")
 P = ParamSpec("P")
 ApiT = TypeVar("ApiT", bound="BaseApi")
@@ -42,10 +40,6 @@ class BaseApi:
             if getattr(member, "__operation_view__", False):
                 member.__name__ = name
                 member.__qualname__ = f"{cls.__qualname__}.{name}"
-
-    @property
-    def _validating(self) -> bool:
-        return bool(self.api_client.configuration.client_side_validation)
 
     def _send(self, call: Call[T]) -> ApiResponse[T]:
         """The answer to ``call``, decoded (the exception for its status if it is not a 2xx)."""

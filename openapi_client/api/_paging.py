@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from typing import Callable, Iterator, Optional, Set, TypeVar
 
-from openapi_client.api._base import Call
+from openapi_client.api_client import Call
 from openapi_client.exceptions import PaginationError
 from openapi_client.models import BackgroundTaskOut, ListResponseBackgroundTaskOut
-
-__all__ = ["at_cursor", "iterate_pages"]
 
 ItemT = TypeVar("ItemT")
 
@@ -34,28 +33,20 @@ def iterate_pages(
     """
     sent: Set[str] = set()
     cursor: Optional[str] = None
-    pages = 0
-    while True:
+    for number in itertools.count(1):
         page = fetch(cursor)
-        pages += 1
         yield from page.data
         if page.done:
             return
-        cursor = _next_cursor(page, sent, pages)
+        where = f"page {number} is not the last one (done is false)"
+        if not page.data:
+            raise PaginationError(f"{where} but has no tasks; stopping instead of asking forever")
+        if page.iterator is None:
+            raise PaginationError(f"{where} but has no iterator to ask for the next page")
+        if page.iterator in sent:
+            raise PaginationError(f"{where} but hands back the iterator {page.iterator!r}, which was already "
+                                  "used; stopping instead of looping forever")
+        cursor = page.iterator
         sent.add(cursor)
         # Let go of this page before asking for the next: memory stays at one page.
         del page
-
-
-def _next_cursor(page: ListResponseBackgroundTaskOut, sent: Set[str], pages: int) -> str:
-    where = f"page {pages} is not the last one (done is false)"
-    if not page.data:
-        raise PaginationError(f"{where} but has no tasks; stopping instead of asking forever")
-    if page.iterator is None:
-        raise PaginationError(f"{where} but has no iterator to ask for the next page")
-    if page.iterator in sent:
-        raise PaginationError(
-            f"{where} but hands back the iterator {page.iterator!r}, which was already used; "
-            "stopping instead of looping forever"
-        )
-    return page.iterator

@@ -7,14 +7,9 @@ import time
 from typing import Any, Callable, Iterator, Optional, TypeVar
 
 from openapi_client._checks import check_seconds
-from openapi_client.api._base import Call
+from openapi_client.api_client import Call
 from openapi_client.exceptions import ApiTimeoutError, ApiTypeError, TaskFailedError, TaskWaitTimeoutError
 from openapi_client.models import BackgroundTaskOut, BackgroundTaskStatus
-
-__all__ = [
-    "POLL_GROWTH", "MAX_POLL_INTERVAL", "LAST_POLL_BUDGET", "check_wait_arguments", "poll_delays",
-    "poll_until_settled", "within"
-]
 
 T = TypeVar("T")
 

@@ -7,10 +7,10 @@ from typing import Iterator, Optional, Union
 from typing_extensions import Literal, Unpack
 
 from openapi_client._checks import check_enum, check_int, check_str
-from openapi_client.api._base import BaseApi, Call, returns_data, returns_http_info, returns_raw
+from openapi_client.api._base import BaseApi, returns_data, returns_http_info, returns_raw
 from openapi_client.api._paging import at_cursor, iterate_pages
 from openapi_client.api._polling import OnPoll, check_wait_arguments, poll_until_settled, within
-from openapi_client.api_client import Endpoint, RequestOptions
+from openapi_client.api_client import Call, Endpoint, RequestOptions
 from openapi_client.models import (
     BackgroundTaskOut,
     BackgroundTaskStatus,
@@ -68,7 +68,7 @@ class BackgroundTasksApi(BaseApi):
         :raises ApiTypeError, ApiValueError: a bad argument; nothing was sent.
         """
         check_str("iterator", iterator, optional=True)
-        validating = self._validating
+        validating = self.api_client.configuration.client_side_validation
         low, high = (LIMIT_MIN, LIMIT_MAX) if validating else (None, None)
         check_int("limit", limit, low, high, optional=True)
         order = check_enum("order", order, Ordering, closed=validating)

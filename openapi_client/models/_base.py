@@ -18,8 +18,6 @@ from pydantic.alias_generators import to_camel
 
 from openapi_client.exceptions import ApiTypeError, ApiValueError
 
-__all__ = ["BaseApiModel", "OpenEnum", "describe_validation_error"]
-
 ModelT = TypeVar("ModelT", bound="BaseApiModel")
 _NO_VALUE: Any = object()
 

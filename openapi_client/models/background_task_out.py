@@ -23,4 +23,3 @@ class BackgroundTaskOut(BaseApiModel):
     task: BackgroundTaskType
     data: BackgroundTaskData
     updated_at: Optional[datetime] = None
-
