@@ -286,15 +286,11 @@ def _read_body(response: Answer, exchange: _Exchange) -> bytes:
     exchange.answer = response
     if "content-encoding" not in response.headers:
         return response.read()  # counted by _Answer.read
-    parts: List[bytes] = []  # inflated a piece at a time, and only as far as the limit
-    size = 0
-    for part in response.stream(_CHUNK, decode_content=True):
-        parts.append(part)
-        size += len(part)
-        if size > exchange.max_bytes:
-            response.close()
-            raise exchange.too_large()
-    return b"".join(parts)
+    data = response.read(exchange.max_bytes + 1)  # urllib3 inflates no more than it is asked for
+    if len(data) > exchange.max_bytes:
+        response.close()
+        raise exchange.too_large()
+    return data
 
 
 def _discard(response: Answer, exchange: _Exchange) -> None:
