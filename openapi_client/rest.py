@@ -16,7 +16,7 @@ import ssl
 import threading
 import time
 import weakref
-from typing import Any, Callable, Collection, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
+from typing import Any, Callable, Collection, Dict, Iterator, Mapping, Optional, Set, Tuple, Union
 from urllib.parse import unquote, urlsplit
 
 import urllib3
@@ -41,6 +41,7 @@ __all__ = ["ACCEPT_ENCODING", "ApiException", "RESTClientObject", "RESTResponse"
 
 RetriesSpec = Union[None, bool, int, Retry]
 Answer = urllib3.BaseHTTPResponse
+Limits = Tuple[urllib3.Timeout, Optional[float], Optional[float]]
 
 #: The content codings asked for: those urllib3 can decode here (gzip and deflate; br and zstd
 #: when their packages are installed).
@@ -181,24 +182,23 @@ class _Answer(http.client.HTTPResponse):
         while 100 <= self.status < 200 and self.status != 101:
             self.headers = None  # type: ignore[assignment]  # so that begin() reads the next answer
             super().begin()
+        exchange = _EXCHANGE.get()
+        if exchange is not None and (self.length or 0) > exchange.max_bytes:
+            self.close()
+            raise exchange.too_large()
 
     def read(self, amt: Optional[int] = None) -> bytes:
         exchange = _EXCHANGE.get()
-        if exchange is None:  # not read for a call of this package
+        if exchange is None or self.length is not None:  # no call of this package, or a length checked
             return super().read(amt)
-        # Also urllib3's own whole reads (of a redirect it follows) are bounded so.
-        if amt is not None or self.length is not None:
-            self._counted(b"", exchange)  # what is announced may be too long already
-            return self._counted(super().read(amt), exchange)
-        parts: List[bytes] = []  # the whole of a body of unknown length: a piece at a time
-        while not parts or parts[-1]:
-            parts.append(self._counted(super().read(_CHUNK), exchange))
-        return b"".join(parts)
-
-    def _counted(self, data: bytes, exchange: _Exchange) -> bytes:
-        """``data``, if it and what is announced to follow fit in ``max_response_bytes``."""
+        if amt is None:  # the whole of a body of unknown length (urllib3 drains redirects so)
+            parts = [self.read(_CHUNK)]
+            while parts[-1]:
+                parts.append(self.read(_CHUNK))
+            return b"".join(parts)
+        data = super().read(amt)
         self.body_read += len(data)
-        if self.body_read + (self.length or 0) > exchange.max_bytes:
+        if self.body_read > exchange.max_bytes:
             self.close()
             raise exchange.too_large()
         return data
@@ -315,7 +315,7 @@ class RESTClientObject:
         check_seconds("max_retry_wait", config.max_retry_wait, zero_ok=True)
         check_seconds("deadline", config.deadline, optional=True)
         check_int("max_response_bytes", config.max_response_bytes, 1)
-        self.timeout, self.deadline = check_timeout(config.timeout), config.deadline
+        self.limits, self.deadline = _limits(config.timeout), config.deadline
         self.max_response_bytes, self.max_retry_wait = config.max_response_bytes, config.max_retry_wait
         self._secret_headers = frozenset(name.lower() for name in config.api_key)
         self.retries = _dropping(make_retry(config.retries, max_retry_wait=config.max_retry_wait),
@@ -347,7 +347,7 @@ class RESTClientObject:
         if body is not None or post_params:
             raise ApiValueError("this API's operations take no request body")
         check_seconds("deadline", deadline, optional=True)
-        limits = self.timeout if _request_timeout is None else check_timeout(_request_timeout)
+        limits = self.limits if _request_timeout is None else _limits(_request_timeout)
         policy = self.retries if retries is None else make_retry(retries, like=self.retries)
         policy = _dropping(policy, self._secret_headers.union(name.lower() for name in secret_headers))
         exchange = _Exchange(self.deadline if deadline is None else deadline, self.max_response_bytes,
@@ -360,7 +360,7 @@ class RESTClientObject:
         return RESTResponse(answer, url=url, exchange=exchange, data=data)
 
     def _send(self, exchange: _Exchange, method: str, url: str, headers: Dict[str, str], policy: Retry,
-              limits: Tuple[Optional[float], ...], preload: bool) -> Tuple[Answer, Optional[bytes]]:
+              limits: Limits, preload: bool) -> Tuple[Answer, Optional[bytes]]:
         """Attempt after attempt until an answer the policy takes, or no retries or time are left
         (then the last answer, or the last error raised)."""
         retried = 0
@@ -383,15 +383,17 @@ class RESTClientObject:
             time.sleep(max(0.0, min(wait, exchange.ends - time.monotonic())))
 
     def _attempt(self, exchange: _Exchange, method: str, url: str, headers: Mapping[str, str], policy: Retry,
-                 limits: Tuple[Optional[float], ...], preload: bool,
+                 limits: Limits, preload: bool,
                  ) -> Tuple[Optional[Answer], Optional[bytes], Optional[BaseException]]:
         """One request, urllib3 following redirects: its answer (and body), or what ended it."""
-        connect, read, whole = limits
+        timeout, connect, whole = limits
         manager = self.pool_manager
         if manager.pool_classes_by_scheme is not _REPORTING_POOLS:
             manager.pool_classes_by_scheme = _REPORTING_POOLS
         try:
-            timeout = urllib3.Timeout(connect=exchange.begin_attempt(whole, connect), read=read)
+            limit = exchange.begin_attempt(whole, connect)
+            if limit != connect:  # cut to the time left
+                timeout = urllib3.Timeout(connect=limit, read=timeout.read_timeout)
             retries = redirects_only(policy)
             exchange.sent += 1
             with exchange:
@@ -405,6 +407,12 @@ class RESTClientObject:
     def clear(self) -> None:
         """Close every pooled connection."""
         self.pool_manager.clear()
+
+
+def _limits(spec: TimeoutSpec) -> Limits:
+    """A timeout setting as urllib3's ``Timeout``, with its connect seconds and an attempt's."""
+    connect, read, whole = check_timeout(spec)
+    return urllib3.Timeout(connect=connect, read=read), connect, whole
 
 
 def _dropping(policy: Retry, names: Collection[str]) -> Retry:
