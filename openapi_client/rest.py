@@ -76,6 +76,7 @@ class _Exchange:
         self.attempt_ends = min(self.ends, now + (math.inf if seconds is None else seconds))
         if self.attempt_ends <= now:
             raise socket.timeout("out of time")
+        self.sent += 1
         limit = min(self.attempt_ends - now, math.inf if connect is None else connect)
         return None if limit == math.inf else limit
 
@@ -172,6 +173,7 @@ class _Answer(http.client.HTTPResponse):
         super().__init__(sock, *args, **kwargs)
         exchange = _EXCHANGE.get()
         if exchange is not None:
+            exchange.sent += exchange.sock is not None  # not the attempt's first: a redirect followed
             exchange.sock, exchange.reused = sock, sock in _ANSWERED_ON
             _ANSWERED_ON.add(sock)
             if exchange.cut:  # its time ran out before this socket was known
@@ -395,11 +397,9 @@ class RESTClientObject:
             if limit != connect:  # cut to the time left
                 timeout = urllib3.Timeout(connect=limit, read=timeout.read_timeout)
             retries = redirects_only(policy)
-            exchange.sent += 1
             with exchange:
                 answer = manager.urlopen(method, url, headers=headers, retries=retries, redirect=True,
                                          timeout=timeout, preload_content=False)
-                exchange.sent += len(answer.retries.history) - len(retries.history) if answer.retries else 0
                 return answer, (_read_body(answer, exchange) if preload else None), None
         except _TRANSPORT_ERRORS as exc:
             return None, None, _reason(exc)

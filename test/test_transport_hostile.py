@@ -322,6 +322,18 @@ def test_redirects_and_retries_share_one_bound_and_every_request_counts_as_an_at
     assert caught.value.attempts == received
 
 
+def test_a_call_failing_after_a_redirect_counts_the_redirect_as_an_attempt(make_api: MakeApi) -> None:
+    def respond(request: Request) -> Iterable[bytes]:
+        if request.number == 0:
+            return [empty_answer("302 Found", f"Location: {request.line.split()[1]}")]
+        return [message("200 OK", "Content-Type: application/json", "Content-Length: 1000000")]
+
+    with HostileServer(respond) as server, pytest.raises(openapi_client.ResponseTooLargeError) as caught:
+        make_api(server.url, max_response_bytes=1000).get(TASK_ID)
+    assert len(server.requests) == 2
+    assert caught.value.attempts == 2
+
+
 # -- stale pooled connections ----------------------------------------------------------------
 
 
