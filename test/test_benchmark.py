@@ -8,6 +8,7 @@ run and its table are in docs/performance.md.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import math
 import socket
@@ -179,3 +180,44 @@ def test_the_command_refuses_an_unknown_workload() -> None:
     )
     assert done.returncode == 2
     assert "--only takes letters from 'abcde'" in done.stderr
+
+
+# -- the bytecode count (benchmarks/opcodes.py) -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def opcodes() -> Iterator[ModuleType]:
+    spec = importlib.util.spec_from_file_location("opcodes", BENCH.with_name("opcodes.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    yield module
+
+
+def _loop(times: int) -> int:
+    total = 0
+    for number in range(times):
+        total += number
+    return total
+
+
+def test_the_bytecode_count_grows_with_the_work_a_function_does(opcodes: ModuleType) -> None:
+    where = ("test_benchmark.py", "_loop")
+    once, ten_times = (opcodes.count_opcodes(functools.partial(_loop, n))[where] for n in (1, 10))
+    assert 0 < once < ten_times
+
+
+def test_the_bytecode_report_sets_the_client_against_the_floor_by_function(
+    opcodes: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert opcodes.main(["--only", "a", "--top", "1000"]) == 0
+    first, _, *rows = capsys.readouterr().out.splitlines()
+    floor, client = (int(word) for word in first.replace(",", "").split() if word.isdigit())
+    assert first.startswith("(a) get one task") and 0 < floor < client
+    functions = {row.split()[-1] for row in rows}
+    # The client's own request path shows up, and urllib3's request, which only the floor calls
+    # (functions are named with their class from Python 3.11 on).
+    qualified = sys.version_info >= (3, 11)
+    assert f"openapi_client/rest.py:{'RESTClientObject.' * qualified}request" in functions
+    assert f"urllib3/_request_methods.py:{'RequestMethods.' * qualified}request" in functions
+    assert sum(int(row.split()[0]) for row in rows) == client - floor
