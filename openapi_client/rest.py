@@ -16,7 +16,7 @@ import ssl
 import threading
 import time
 import weakref
-from typing import Any, Callable, Collection, Dict, Iterator, Mapping, Optional, Set, Tuple, Union
+from typing import Any, Callable, Collection, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
 from urllib.parse import unquote, urlsplit
 
 import urllib3
@@ -76,7 +76,6 @@ class _Exchange:
         self.attempt_ends = min(self.ends, now + (math.inf if seconds is None else seconds))
         if self.attempt_ends <= now:
             raise socket.timeout("out of time")
-        self.sent += 1
         limit = min(self.attempt_ends - now, math.inf if connect is None else connect)
         return None if limit == math.inf else limit
 
@@ -173,7 +172,6 @@ class _Answer(http.client.HTTPResponse):
         super().__init__(sock, *args, **kwargs)
         exchange = _EXCHANGE.get()
         if exchange is not None:
-            exchange.sent += exchange.sock is not None  # not the attempt's first: a redirect followed
             exchange.sock, exchange.reused = sock, sock in _ANSWERED_ON
             _ANSWERED_ON.add(sock)
             if exchange.cut:  # its time ran out before this socket was known
@@ -184,23 +182,24 @@ class _Answer(http.client.HTTPResponse):
         while 100 <= self.status < 200 and self.status != 101:
             self.headers = None  # type: ignore[assignment]  # so that begin() reads the next answer
             super().begin()
-        exchange = _EXCHANGE.get()
-        if exchange is not None and (self.length or 0) > exchange.max_bytes:
-            self.close()
-            raise exchange.too_large()
 
     def read(self, amt: Optional[int] = None) -> bytes:
         exchange = _EXCHANGE.get()
-        if exchange is None or self.length is not None:  # no call of this package, or a length checked
+        if exchange is None:  # not read for a call of this package
             return super().read(amt)
-        if amt is None:  # the whole of a body of unknown length (urllib3 drains redirects so)
-            parts = [self.read(_CHUNK)]
-            while parts[-1]:
-                parts.append(self.read(_CHUNK))
-            return b"".join(parts)
-        data = super().read(amt)
+        # Also urllib3's own whole reads (of a redirect it follows) are bounded so.
+        if amt is not None or self.length is not None:
+            self._counted(b"", exchange)  # what is announced may be too long already
+            return self._counted(super().read(amt), exchange)
+        parts: List[bytes] = []  # the whole of a body of unknown length: a piece at a time
+        while not parts or parts[-1]:
+            parts.append(self._counted(super().read(_CHUNK), exchange))
+        return b"".join(parts)
+
+    def _counted(self, data: bytes, exchange: _Exchange) -> bytes:
+        """``data``, if it and what is announced to follow fit in ``max_response_bytes``."""
         self.body_read += len(data)
-        if self.body_read > exchange.max_bytes:
+        if self.body_read + (self.length or 0) > exchange.max_bytes:
             self.close()
             raise exchange.too_large()
         return data
@@ -288,11 +287,15 @@ def _read_body(response: Answer, exchange: _Exchange) -> bytes:
     exchange.answer = response
     if "content-encoding" not in response.headers:
         return response.read()  # counted by _Answer.read
-    data = response.read(exchange.max_bytes + 1)  # urllib3 inflates no more than it is asked for
-    if len(data) > exchange.max_bytes:
-        response.close()
-        raise exchange.too_large()
-    return data
+    parts: List[bytes] = []  # inflated a piece at a time, and only as far as the limit
+    size = 0
+    for part in response.stream(_CHUNK, decode_content=True):
+        parts.append(part)
+        size += len(part)
+        if size > exchange.max_bytes:
+            response.close()
+            raise exchange.too_large()
+    return b"".join(parts)
 
 
 def _discard(response: Answer, exchange: _Exchange) -> None:
@@ -397,9 +400,11 @@ class RESTClientObject:
             if limit != connect:  # cut to the time left
                 timeout = urllib3.Timeout(connect=limit, read=timeout.read_timeout)
             retries = redirects_only(policy)
+            exchange.sent += 1
             with exchange:
                 answer = manager.urlopen(method, url, headers=headers, retries=retries, redirect=True,
                                          timeout=timeout, preload_content=False)
+                exchange.sent += len(answer.retries.history) - len(retries.history) if answer.retries else 0
                 return answer, (_read_body(answer, exchange) if preload else None), None
         except _TRANSPORT_ERRORS as exc:
             return None, None, _reason(exc)
