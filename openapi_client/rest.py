@@ -43,9 +43,10 @@ RetriesSpec = Union[None, bool, int, Retry]
 Answer = urllib3.BaseHTTPResponse
 Limits = Tuple[urllib3.Timeout, Optional[float], Optional[float]]
 
-#: The content codings asked for: those urllib3 can decode here (gzip and deflate; br and zstd
-#: when their packages are installed).
-ACCEPT_ENCODING = urllib3.util.make_headers(accept_encoding=True)["accept-encoding"]
+#: The content codings asked for, and the only ones decoded: zlib inflates them within the cap on
+#: every setup (urllib3 inflates br without a bound under Brotli before 1.2).
+ACCEPT_ENCODING = "gzip,deflate"
+_DECODED = frozenset({"gzip", "x-gzip", "deflate", "identity", ""})
 #: Bytes asked of urllib3 per read of a body.
 _CHUNK = 64 * 1024
 #: What closing an unread answer reads, at most, hoping to keep its connection for reuse.
@@ -285,8 +286,12 @@ class RESTResponse:
 def _read_body(response: Answer, exchange: _Exchange) -> bytes:
     """The whole body, decoded, at most ``max_response_bytes`` of it."""
     exchange.answer = response
-    if "content-encoding" not in response.headers:
+    coding = response.headers.get("content-encoding")
+    if coding is None:
         return response.read()  # counted by _Answer.read
+    if not {part.strip().lower() for part in coding.split(",")} <= _DECODED:
+        response.close()
+        raise DecodeError(f"{coding!r} was not asked for (only {ACCEPT_ENCODING})")
     parts: List[bytes] = []  # inflated a piece at a time, and only as far as the limit
     size = 0
     for part in response.stream(_CHUNK, decode_content=True):
