@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import collections
+import functools
 import sys
 from pathlib import Path
 from types import CodeType, FrameType
@@ -46,14 +47,16 @@ def count_opcodes(call: Callable[[], Any]) -> Counter[Where]:
             counts[_where(frame.f_code)] += 1
         return trace
 
+    previous = sys.gettrace()
     sys.settrace(trace)
     try:
         call()
     finally:
-        sys.settrace(None)
+        sys.settrace(previous)
     return counts
 
 
+@functools.cache
 def _where(code: CodeType) -> Where:
     """The function's module path from its package's top (``urllib3/util/retry.py``) and name."""
     path = Path(code.co_filename)
@@ -69,9 +72,9 @@ def report(name: str, floor: Counter[Where], client: Counter[Where], top: int) -
     lines = [f"{name}: floor {floor_total} instructions, client {client_total} "
              f"({client_total / floor_total:.3f}x, {client_total - floor_total:+d})",
              f"  {'client - floor':>14}  {'client':>7}  function"]
-    differences = {where: client[where] - floor[where] for where in set(floor) | set(client)}
-    ranked = sorted((item for item in differences.items() if item[1]), key=lambda item: -abs(item[1]))
-    for (path, function), difference in ranked[:top]:
+    differences = ((where, client[where] - floor[where]) for where in set(floor) | set(client))
+    ranked = sorted((-abs(difference), where, difference) for where, difference in differences if difference)
+    for _, (path, function), difference in ranked[:top]:
         lines.append(f"  {difference:>+14d}  {client[(path, function)]:>7d}  {path}:{function}")
     return lines
 

@@ -190,8 +190,14 @@ def opcodes() -> Iterator[ModuleType]:
     spec = importlib.util.spec_from_file_location("opcodes", BENCH.with_name("opcodes.py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    yield module
+    path, modules = list(sys.path), set(sys.modules)
+    try:
+        spec.loader.exec_module(module)  # it imports the benchmark beside it
+        yield module
+    finally:
+        sys.path[:] = path
+        for name in set(sys.modules) - modules:
+            del sys.modules[name]
 
 
 def _loop(times: int) -> int:
