@@ -289,9 +289,11 @@ def _read_body(response: Answer, exchange: _Exchange) -> bytes:
     coding = response.headers.get("content-encoding")
     if coding is None:
         return response.read()  # counted by _Answer.read
-    if not {part.strip().lower() for part in coding.split(",")} <= _DECODED:
-        response.close()
-        raise DecodeError(f"{coding!r} was not asked for (only {ACCEPT_ENCODING})")
+    if not {part.strip().lower() for part in coding.split(",")} <= _DECODED:  # never inflated
+        data = response.read(decode_content=False)  # counted by _Answer.read
+        if data and 200 <= response.status <= 299:  # an error page is shown as it came
+            raise DecodeError(f"{coding!r} was not asked for (only {ACCEPT_ENCODING})")
+        return data
     parts: List[bytes] = []  # inflated a piece at a time, and only as far as the limit
     size = 0
     for part in response.stream(_CHUNK, decode_content=True):

@@ -294,6 +294,31 @@ def test_an_answer_in_a_coding_not_asked_for_is_refused_undecoded(make_api: Make
     assert len(server.requests) == 1  # not retried
 
 
+def test_an_error_answer_in_a_coding_not_asked_for_is_handled_by_its_status(make_api: MakeApi) -> None:
+    def respond(request: Request) -> Iterable[bytes]:
+        status = ["503 Service Unavailable", "200 OK", "404 Not Found"][request.number]
+        body = TASK_JSON if status == "200 OK" else b"\x0b\x01\x80not json"
+        coding = "identity" if status == "200 OK" else "br"
+        return [message(status, "Content-Type: application/json", f"Content-Encoding: {coding}",
+                        f"Content-Length: {len(body)}", "Connection: close", body=body)]
+
+    with HostileServer(respond) as server:
+        api = make_api(server.url, retries=RetryPolicy(2, backoff_base=0.02))
+        assert api.get(TASK_ID).id == TASK_ID  # the 503 is retried
+        with pytest.raises(openapi_client.NotFoundException):
+            api.get(TASK_ID)
+    assert len(server.requests) == 3
+
+
+def test_an_answer_without_a_body_in_a_coding_not_asked_for_is_taken(make_api: MakeApi) -> None:
+    answer = message("200 OK", "Content-Type: application/json", "Content-Encoding: br",
+                     f"Content-Length: {len(TASK_JSON)}", "Connection: close")
+    with HostileServer(always(answer)) as server:
+        client = make_api(server.url).api_client
+        response = client.call_api("HEAD", server.url + "/api/v1/background-task/x/")
+        assert (response.status, response.read()) == (200, b"")
+
+
 def test_closing_an_unread_endless_answer_returns_at_once_in_bounded_memory() -> None:
     with HostileServer(endless_body) as server:
         outcome = call_in_child(server, close_unread=True, deadline=10)
