@@ -6,8 +6,9 @@ after a few warm-up calls, under ``sys.settrace``, and counts the Python bytecod
 each function executes. It prints each side's total and the functions where the client executes
 more (or fewer) instructions than the floor.
 
-Timings on a shared machine move by several percent from run to run; these counts do not move
-at all, so they show what a change to the request path adds or saves. They count Python
+Timings on a shared machine move by several percent from run to run; these counts barely move
+(a request id of fewer digits changes a few), so they show what a change to the request path
+adds or saves. They count Python
 bytecode only: what runs in C (sockets, gzip, pydantic's JSON parsing) is not counted, so the
 ratio of the totals is not the ratio of times, and it is above it for (b), where C does most of
 the work.

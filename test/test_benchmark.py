@@ -190,14 +190,14 @@ def opcodes() -> Iterator[ModuleType]:
     spec = importlib.util.spec_from_file_location("opcodes", BENCH.with_name("opcodes.py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    path, modules = list(sys.path), set(sys.modules)
+    path, had_bench = list(sys.path), "bench" in sys.modules
     try:
         spec.loader.exec_module(module)  # it imports the benchmark beside it
         yield module
     finally:
         sys.path[:] = path
-        for name in set(sys.modules) - modules:
-            del sys.modules[name]
+        if not had_bench:
+            sys.modules.pop("bench", None)
 
 
 def _loop(times: int) -> int:
