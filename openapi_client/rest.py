@@ -210,12 +210,29 @@ class _Answer(http.client.HTTPResponse):
 _ANSWERED_ON: weakref.WeakSet[socket.socket] = weakref.WeakSet()
 
 
+class _Connection(urllib3.connection.HTTPConnection):
+    """A connection that counts each request it sends for a call (redirects urllib3 follows
+    included) and answers with :class:`_Answer`."""
+
+    response_class = _Answer
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        exchange = _EXCHANGE.get()
+        if exchange is not None:
+            exchange.sent += 1
+        super().request(*args, **kwargs)
+
+
+class _TLSConnection(_Connection, urllib3.connection.HTTPSConnection):
+    pass
+
+
 class _Pool(urllib3.HTTPConnectionPool):
-    ConnectionCls = type("_Connection", (urllib3.connection.HTTPConnection,), {"response_class": _Answer})
+    ConnectionCls = _Connection
 
 
 class _TLSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = type("_TLSConnection", (urllib3.connection.HTTPSConnection,), {"response_class": _Answer})
+    ConnectionCls = _TLSConnection
 
 
 #: Pools whose connections answer with :class:`_Answer` (a PoolManager keeps its pool classes
@@ -407,11 +424,9 @@ class RESTClientObject:
             if limit != connect:  # cut to the time left
                 timeout = urllib3.Timeout(connect=limit, read=timeout.read_timeout)
             retries = redirects_only(policy)
-            exchange.sent += 1
             with exchange:
                 answer = manager.urlopen(method, url, headers=headers, retries=retries, redirect=True,
                                          timeout=timeout, preload_content=False)
-                exchange.sent += len(answer.retries.history) - len(retries.history) if answer.retries else 0
                 return answer, (_read_body(answer, exchange) if preload else None), None
         except _TRANSPORT_ERRORS as exc:
             return None, None, _reason(exc)

@@ -426,6 +426,18 @@ def test_a_call_failing_after_a_redirect_counts_the_redirect_as_an_attempt(make_
     assert caught.value.attempts == 2
 
 
+def test_a_call_whose_redirect_is_cut_off_counts_every_request(make_api: MakeApi) -> None:
+    def respond(request: Request) -> Optional[Iterable[bytes]]:
+        if request.number % 2 == 0:
+            return [empty_answer("302 Found", f"Location: {request.line.split()[1]}")]
+        return None  # the connection closed without an answer
+
+    failures = (openapi_client.ApiException, openapi_client.ApiConnectionError)
+    with HostileServer(respond) as server, pytest.raises(failures) as caught:
+        make_api(server.url, retries=RetryPolicy(1, backoff_base=0.02)).get(TASK_ID)
+    assert caught.value.attempts == len(server.requests) >= 2
+
+
 # -- stale pooled connections ----------------------------------------------------------------
 
 
