@@ -35,13 +35,12 @@ from openapi_client.exceptions import (
     OpenApiException,
     ResponseTooLargeError,
 )
-from openapi_client.retry import make_retry, next_try, redirects_only, requested_wait
+from openapi_client.retry import make_retry, next_try, redirects_only, requested_wait, spend_redirects
 
 __all__ = ["ACCEPT_ENCODING", "ApiException", "RESTClientObject", "RESTResponse", "RetriesSpec"]
 
 RetriesSpec = Union[None, bool, int, Retry]
 Answer = urllib3.BaseHTTPResponse
-Limits = Tuple[urllib3.Timeout, Optional[float], Optional[float]]
 
 #: The content codings asked for, and the only ones decoded: zlib inflates them within the cap on
 #: every setup (urllib3 inflates br without a bound under Brotli before 1.2).
@@ -223,16 +222,12 @@ class _Connection(urllib3.connection.HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _TLSConnection(_Connection, urllib3.connection.HTTPSConnection):
-    pass
-
-
 class _Pool(urllib3.HTTPConnectionPool):
     ConnectionCls = _Connection
 
 
 class _TLSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = _TLSConnection
+    ConnectionCls = type("_TLSConnection", (_Connection, urllib3.connection.HTTPSConnection), {})
 
 
 #: Pools whose connections answer with :class:`_Answer` (a PoolManager keeps its pool classes
@@ -344,7 +339,7 @@ class RESTClientObject:
         check_seconds("max_retry_wait", config.max_retry_wait, zero_ok=True)
         check_seconds("deadline", config.deadline, optional=True)
         check_int("max_response_bytes", config.max_response_bytes, 1)
-        self.limits, self.deadline = _limits(config.timeout), config.deadline
+        self.timeout, self.deadline = check_timeout(config.timeout), config.deadline
         self.max_response_bytes, self.max_retry_wait = config.max_response_bytes, config.max_retry_wait
         self._secret_headers = frozenset(name.lower() for name in config.api_key)
         self.retries = _dropping(make_retry(config.retries, max_retry_wait=config.max_retry_wait),
@@ -376,7 +371,7 @@ class RESTClientObject:
         if body is not None or post_params:
             raise ApiValueError("this API's operations take no request body")
         check_seconds("deadline", deadline, optional=True)
-        limits = self.limits if _request_timeout is None else _limits(_request_timeout)
+        limits = self.timeout if _request_timeout is None else check_timeout(_request_timeout)
         policy = self.retries if retries is None else make_retry(retries, like=self.retries)
         policy = _dropping(policy, self._secret_headers.union(name.lower() for name in secret_headers))
         exchange = _Exchange(self.deadline if deadline is None else deadline, self.max_response_bytes,
@@ -389,14 +384,17 @@ class RESTClientObject:
         return RESTResponse(answer, url=url, exchange=exchange, data=data)
 
     def _send(self, exchange: _Exchange, method: str, url: str, headers: Dict[str, str], policy: Retry,
-              limits: Limits, preload: bool) -> Tuple[Answer, Optional[bytes]]:
+              limits: Tuple[Optional[float], ...], preload: bool) -> Tuple[Answer, Optional[bytes]]:
         """Attempt after attempt until an answer the policy takes, or no retries or time are left
         (then the last answer, or the last error raised)."""
         retried = 0
         while True:
+            sent = exchange.sent
             answer, data, error = self._attempt(exchange, method, url, headers, policy, limits, preload)
             if error is not None and exchange.may_resend(error):
                 continue
+            if answer is None and exchange.sent > sent + 1:  # it failed after following redirects
+                policy = spend_redirects(policy, exchange.sent - sent - 1)
             policy, wait = next_try(policy, method, url, answer, error, self.max_retry_wait)
             if wait is None or not exchange.has_time_for(wait):
                 if answer is None:
@@ -412,17 +410,15 @@ class RESTClientObject:
             time.sleep(max(0.0, min(wait, exchange.ends - time.monotonic())))
 
     def _attempt(self, exchange: _Exchange, method: str, url: str, headers: Mapping[str, str], policy: Retry,
-                 limits: Limits, preload: bool,
+                 limits: Tuple[Optional[float], ...], preload: bool,
                  ) -> Tuple[Optional[Answer], Optional[bytes], Optional[BaseException]]:
         """One request, urllib3 following redirects: its answer (and body), or what ended it."""
-        timeout, connect, whole = limits
+        connect, read, whole = limits
         manager = self.pool_manager
         if manager.pool_classes_by_scheme is not _REPORTING_POOLS:
             manager.pool_classes_by_scheme = _REPORTING_POOLS
         try:
-            limit = exchange.begin_attempt(whole, connect)
-            if limit != connect:  # cut to the time left
-                timeout = urllib3.Timeout(connect=limit, read=timeout.read_timeout)
+            timeout = urllib3.Timeout(connect=exchange.begin_attempt(whole, connect), read=read)
             retries = redirects_only(policy)
             with exchange:
                 answer = manager.urlopen(method, url, headers=headers, retries=retries, redirect=True,
@@ -434,12 +430,6 @@ class RESTClientObject:
     def clear(self) -> None:
         """Close every pooled connection."""
         self.pool_manager.clear()
-
-
-def _limits(spec: TimeoutSpec) -> Limits:
-    """A timeout setting as urllib3's ``Timeout``, with its connect seconds and an attempt's."""
-    connect, read, whole = check_timeout(spec)
-    return urllib3.Timeout(connect=connect, read=read), connect, whole
 
 
 def _dropping(policy: Retry, names: Collection[str]) -> Retry:

@@ -20,7 +20,7 @@ from openapi_client.configuration import DEFAULT_RETRIES, MAX_RETRY_WAIT
 __all__ = [
     "BACKOFF_BASE", "BACKOFF_JITTER", "BACKOFF_MAX", "DEFAULT_RETRIES", "DEFAULT_RETRY_STATUSES",
     "MAX_REDIRECTS", "MAX_RETRY_WAIT", "RetryPolicy", "make_retry", "next_try", "parse_retry_after",
-    "redirects_only", "requested_wait",
+    "redirects_only", "requested_wait", "spend_redirects",
 ]
 
 #: Statuses worth asking again for: the server or a proxy said "not now".
@@ -103,6 +103,13 @@ def redirects_only(policy: Retry) -> Retry:
     return Retry(total=policy.total, redirect=policy.redirect, connect=0, read=0, other=0, status=0,
                  raise_on_redirect=policy.raise_on_redirect, respect_retry_after_header=False,
                  remove_headers_on_redirect=policy.remove_headers_on_redirect, history=policy.history)
+
+
+def spend_redirects(policy: Retry, count: int) -> Retry:
+    """``policy`` after ``count`` redirects urllib3 followed in an attempt that then failed (it keeps
+    no history of them then): they spend ``total`` as any redirect does."""
+    counts = {name: getattr(policy, name) for name in ("total", "redirect")}
+    return policy.new(**{name: value - count for name, value in counts.items() if type(value) is int})
 
 
 def next_try(policy: Retry, method: str, url: str, answer: Optional[BaseHTTPResponse],

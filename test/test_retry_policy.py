@@ -33,6 +33,7 @@ from openapi_client.retry import (
     parse_retry_after,
     redirects_only,
     requested_wait,
+    spend_redirects,
 )
 
 URL = "/api/v1/background-task/?limit=2"
@@ -378,3 +379,12 @@ def test_a_number_otherwise_is_the_default_policy(spec: Any, like: Optional[Retr
 def test_a_retry_count_that_is_no_count_is_refused(spec: Any, error: type) -> None:
     with pytest.raises(error, match="retries"):
         make_retry(spec)
+
+
+def test_redirects_followed_before_a_failure_spend_the_total_and_keep_the_policy() -> None:
+    policy = RetryPolicy(3, backoff_base=0.01, max_retry_wait=7)
+    spent = spend_redirects(policy, 2)
+    assert (spent.total, spent.redirect) == (1, policy.redirect - 2)
+    assert (type(spent), spent.backoff_base, spent.max_retry_wait) == (RetryPolicy, 0.01, 7)
+    unbounded = spend_redirects(Retry(total=None, redirect=None), 2)
+    assert (unbounded.total, unbounded.redirect) == (None, None)
