@@ -209,25 +209,21 @@ class _Answer(http.client.HTTPResponse):
 _ANSWERED_ON: weakref.WeakSet[socket.socket] = weakref.WeakSet()
 
 
-class _Connection(urllib3.connection.HTTPConnection):
-    """A connection that counts each request it sends for a call (redirects urllib3 follows
-    included) and answers with :class:`_Answer`."""
+class _Pool(urllib3.HTTPConnectionPool):
+    """A pool that counts each request it is handed for a call (each redirect urllib3 follows is
+    one, connected or not), over connections that answer with :class:`_Answer`."""
 
-    response_class = _Answer
+    ConnectionCls = type("_Connection", (urllib3.connection.HTTPConnection,), {"response_class": _Answer})
 
-    def request(self, *args: Any, **kwargs: Any) -> None:
+    def urlopen(self, *args: Any, **kwargs: Any) -> urllib3.BaseHTTPResponse:
         exchange = _EXCHANGE.get()
         if exchange is not None:
             exchange.sent += 1
-        super().request(*args, **kwargs)
+        return super().urlopen(*args, **kwargs)
 
 
-class _Pool(urllib3.HTTPConnectionPool):
-    ConnectionCls = _Connection
-
-
-class _TLSPool(urllib3.HTTPSConnectionPool):
-    ConnectionCls = type("_TLSConnection", (_Connection, urllib3.connection.HTTPSConnection), {})
+class _TLSPool(_Pool, urllib3.HTTPSConnectionPool):
+    ConnectionCls = type("_TLSConnection", (urllib3.connection.HTTPSConnection,), {"response_class": _Answer})
 
 
 #: Pools whose connections answer with :class:`_Answer` (a PoolManager keeps its pool classes
@@ -415,8 +411,9 @@ class RESTClientObject:
         """One request, urllib3 following redirects: its answer (and body), or what ended it."""
         connect, read, whole = limits
         manager = self.pool_manager
-        if manager.pool_classes_by_scheme is not _REPORTING_POOLS:
+        if manager.pool_classes_by_scheme is not _REPORTING_POOLS:  # a manager put in its place
             manager.pool_classes_by_scheme = _REPORTING_POOLS
+            manager.clear()  # its pools so far are of other classes
         try:
             timeout = urllib3.Timeout(connect=exchange.begin_attempt(whole, connect), read=read)
             retries = redirects_only(policy)

@@ -497,16 +497,41 @@ def test_a_connection_dropped_mid_body_is_retried_on_a_new_connection(
     assert mock_server.connections == 2, "the broken connection was not reused"
 
 
+@pytest.mark.parametrize("scheme", ["http", "https"])
 def test_a_refused_connection_is_retried_then_reported_with_its_cause(
-    make_api: MakeApi, closed_port: int
+    make_api: MakeApi, closed_port: int, scheme: str
 ) -> None:
     with pytest.raises(ApiConnectionError) as caught:
-        make_api(f"http://127.0.0.1:{closed_port}").get(SAMPLE_TASK_ID)
+        make_api(f"{scheme}://127.0.0.1:{closed_port}").get(SAMPLE_TASK_ID)
     error = caught.value
     assert not isinstance(error, ApiTimeoutError)
     assert isinstance(error.__cause__, urllib3.exceptions.NewConnectionError)
-    assert f"could not connect to http://127.0.0.1:{closed_port}" in str(error)
+    assert f"could not connect to {scheme}://127.0.0.1:{closed_port}" in str(error)
     assert error.attempts == 3 and "(after 3 attempts)" in str(error)
+
+
+def test_a_redirect_to_a_host_that_refuses_spends_the_shared_total(
+    make_api: MakeApi, mock_server: MockServer, closed_port: int
+) -> None:
+    elsewhere = f"https://127.0.0.1:{closed_port}{TASK_PATH}"
+    mock_server.fail_next(302, times=5, headers={"Location": elsewhere})
+    with pytest.raises(ApiException) as caught:
+        make_api(retries=RetryPolicy(2, backoff_base=0.01)).get(SAMPLE_TASK_ID)
+    # retries=2: three requests in all, the redirect that could not connect among them.
+    assert (caught.value.status, caught.value.attempts, len(mock_server.requests)) == (302, 3, 2)
+
+
+def test_a_pool_manager_put_in_place_after_use_reports_every_request(
+    make_api: MakeApi, mock_server: MockServer
+) -> None:
+    manager = urllib3.PoolManager()
+    manager.request("GET", mock_server.url + TASK_PATH)  # it has made a pool of urllib3's own
+    api = make_api()
+    api.api_client.rest_client.pool_manager = manager
+    mock_server.fail_next(503, times=3)
+    with pytest.raises(ApiException) as caught:
+        api.get(SAMPLE_TASK_ID)
+    assert caught.value.attempts == 3 == len(mock_server.requests) - 1
 
 
 @pytest.mark.parametrize("timeout", ["configured", "per call", "per call (connect, read)"])
