@@ -32,15 +32,20 @@ BENCH = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
 TARGETS = {"a": [1.10], "b": [1.10], "c": [1.10, 1.0], "d": [1.10], "e": [1.15, 0.25]}
 
 
-@pytest.fixture(scope="module")
-def bench() -> Iterator[ModuleType]:
-    spec = importlib.util.spec_from_file_location("bench", BENCH)
+def _load(name: str) -> ModuleType:
+    """The script ``benchmarks/<name>.py`` run as module ``name`` (left in ``sys.modules``)."""
+    spec = importlib.util.spec_from_file_location(name, BENCH.with_name(f"{name}.py"))
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["bench"] = module  # dataclasses look their module up while the class is made
+    sys.modules[name] = module  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def bench() -> Iterator[ModuleType]:
     try:
-        spec.loader.exec_module(module)
-        yield module
+        yield _load("bench")
     finally:
         del sys.modules["bench"]
 
@@ -187,15 +192,12 @@ def test_the_command_refuses_an_unknown_workload() -> None:
 
 @pytest.fixture(scope="module")
 def opcodes() -> Iterator[ModuleType]:
-    spec = importlib.util.spec_from_file_location("opcodes", BENCH.with_name("opcodes.py"))
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
     path, had_bench = list(sys.path), "bench" in sys.modules
     try:
-        spec.loader.exec_module(module)  # it imports the benchmark beside it
-        yield module
+        yield _load("opcodes")  # it imports the benchmark beside it
     finally:
         sys.path[:] = path
+        sys.modules.pop("opcodes", None)
         if not had_bench:
             sys.modules.pop("bench", None)
 
