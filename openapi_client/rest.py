@@ -389,7 +389,7 @@ class RESTClientObject:
             answer, data, error = self._attempt(exchange, method, url, headers, policy, limits, preload)
             if error is not None and exchange.may_resend(error):
                 continue
-            if answer is None and exchange.sent > sent + 1:  # it failed after following redirects
+            if exchange.sent > sent + 1:  # urllib3 followed redirects
                 policy = spend_redirects(policy, exchange.sent - sent - 1)
             policy, wait = next_try(policy, method, url, answer, error, self.max_retry_wait)
             if wait is None or not exchange.has_time_for(wait):

@@ -106,21 +106,18 @@ def redirects_only(policy: Retry) -> Retry:
 
 
 def spend_redirects(policy: Retry, count: int) -> Retry:
-    """``policy`` after ``count`` redirects urllib3 followed in an attempt that then failed (it keeps
-    no history of them then): they spend ``total`` as any redirect does."""
+    """``policy`` after ``count`` redirects urllib3 followed in an attempt, however the attempt
+    ended (urllib3 keeps no history of them when it raises): they spend ``total`` too."""
     counts = {name: getattr(policy, name) for name in ("total", "redirect")}
     return policy.new(**{name: value - count for name, value in counts.items() if type(value) is int})
 
 
 def next_try(policy: Retry, method: str, url: str, answer: Optional[BaseHTTPResponse],
              error: Optional[BaseException], max_retry_wait: float) -> Tuple[Retry, Optional[float]]:
-    """After an attempt that gave ``answer`` or ``error``: the policy for the next attempt and the
-    seconds to wait before it, or ``None`` if there is none (the answer is to be returned, the
-    retries are spent, or the server asked for too long a wait)."""
+    """After an attempt that gave ``answer`` or ``error`` (its redirects spent already): the policy
+    for the next attempt and the seconds to wait before it, or ``None`` if there is none (the
+    answer is to be returned, the retries are spent, or the server asked for too long a wait)."""
     if answer is not None:
-        spent = answer.retries  # the redirects urllib3 followed on the way
-        if spent is not None and len(spent.history) > len(policy.history):
-            policy = policy.new(total=spent.total, redirect=spent.redirect, history=spent.history)
         asks_wait = answer.status in policy.RETRY_AFTER_STATUS_CODES and "Retry-After" in answer.headers
         if not policy.is_retry(method, answer.status, asks_wait):
             return policy, None

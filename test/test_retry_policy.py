@@ -41,10 +41,8 @@ URL = "/api/v1/background-task/?limit=2"
 STEADY = RetryPolicy(10, backoff_jitter_ratio=0)
 
 
-def answer(
-    status: int, headers: Optional[Dict[str, str]] = None, retries: Optional[Retry] = None
-) -> HTTPResponse:
-    return HTTPResponse(body=b"", headers=headers or {}, status=status, retries=retries)
+def answer(status: int, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
+    return HTTPResponse(body=b"", headers=headers or {}, status=status)
 
 
 def after_answer(
@@ -300,15 +298,14 @@ def test_any_date_shaped_text_gives_no_wait_or_a_finite_one(value: str) -> None:
 def test_redirects_and_retries_spend_one_shared_total() -> None:
     # retries=2 against a server alternating 302 and 503: urllib3 follows the 302 (one spent),
     # the 503 is retried (two spent), the next 302 cannot be followed: three requests in all.
-    policy: Retry = RetryPolicy(2)
-    followed = redirects_only(policy).increment("GET", URL, response=answer(302, {"Location": "/elsewhere/"}))
-    policy, wait = next_try(policy, "GET", URL, answer(503, retries=followed), None, 60.0)
+    policy: Retry = spend_redirects(RetryPolicy(2), 1)
+    policy, wait = next_try(policy, "GET", URL, answer(503), None, 60.0)
     assert wait is not None
-    assert policy.total == 0 and len(policy.history) == 2
+    assert policy.total == 0 and len(policy.history) == 1
     handed = redirects_only(policy)
     with pytest.raises(MaxRetryError):
         handed.increment("GET", URL, response=answer(302, {"Location": "/elsewhere/"}))
-    final = answer(302, {"Location": "/elsewhere/"}, retries=handed)
+    final = answer(302, {"Location": "/elsewhere/"})
     assert next_try(policy, "GET", URL, final, None, 60.0)[1] is None
 
 
