@@ -1,9 +1,10 @@
 """What the project's tests need beyond the plugin's fixtures (``mock_server``, ``api_client``,
-``background_tasks_api``, from pytest_openapi_client): a second server, and clients configured
-otherwise than the plugin's."""
+``background_tasks_api``, from pytest_openapi_client): a second server, a port that refuses
+connections, and clients configured otherwise than the plugin's."""
 
 from __future__ import annotations
 
+import socket
 from typing import Any, Callable, Iterator, List, Optional
 
 import pytest
@@ -17,6 +18,14 @@ def other_server() -> Iterator[MockServer]:
     """A second MockServer: another host, for redirects and proxies."""
     with MockServer() as server:
         yield server
+
+
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A port bound but not listening: connecting is refused, and no other socket can take it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        yield probe.getsockname()[1]
 
 
 @pytest.fixture

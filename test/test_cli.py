@@ -8,13 +8,12 @@ import os
 import pty
 import select
 import signal
-import socket
 import ssl
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, List, Optional
 
 import pytest
 import trustme
@@ -53,14 +52,6 @@ def error_line(result: subprocess.CompletedProcess[str], status: int) -> str:
 
 def table(stdout: str) -> List[List[str]]:
     return [line.split() for line in stdout.splitlines()]
-
-
-@pytest.fixture
-def refused_port() -> Iterator[int]:
-    """A port bound but not listening: connecting is refused, and no other socket can take it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        yield probe.getsockname()[1]
 
 
 # -- what a command prints -----------------------------------------------------------------------

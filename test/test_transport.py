@@ -11,7 +11,6 @@ import http.client
 import json
 import logging
 import re
-import socket
 import ssl
 import subprocess
 import sys
@@ -65,14 +64,6 @@ def get_in_variant(api: BackgroundTasksApi, variant: str, **options: Any) -> Bac
 
 
 VARIANTS = pytest.mark.parametrize("variant", ["data", "with_http_info", "without_preload_content"])
-
-
-@pytest.fixture
-def closed_port() -> Iterator[int]:
-    """A port that refuses connections (bound, never listening), held so nobody else takes it."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield sock.getsockname()[1]
 
 
 # -- pooled connections ----------------------------------------------------------------------
@@ -499,21 +490,21 @@ def test_a_connection_dropped_mid_body_is_retried_on_a_new_connection(
 
 @pytest.mark.parametrize("scheme", ["http", "https"])
 def test_a_refused_connection_is_retried_then_reported_with_its_cause(
-    make_api: MakeApi, closed_port: int, scheme: str
+    make_api: MakeApi, refused_port: int, scheme: str
 ) -> None:
     with pytest.raises(ApiConnectionError) as caught:
-        make_api(f"{scheme}://127.0.0.1:{closed_port}").get(SAMPLE_TASK_ID)
+        make_api(f"{scheme}://127.0.0.1:{refused_port}").get(SAMPLE_TASK_ID)
     error = caught.value
     assert not isinstance(error, ApiTimeoutError)
     assert isinstance(error.__cause__, urllib3.exceptions.NewConnectionError)
-    assert f"could not connect to {scheme}://127.0.0.1:{closed_port}" in str(error)
+    assert f"could not connect to {scheme}://127.0.0.1:{refused_port}" in str(error)
     assert error.attempts == 3 and "(after 3 attempts)" in str(error)
 
 
 def test_a_redirect_to_a_host_that_refuses_spends_the_shared_total(
-    make_api: MakeApi, mock_server: MockServer, closed_port: int
+    make_api: MakeApi, mock_server: MockServer, refused_port: int
 ) -> None:
-    elsewhere = f"https://127.0.0.1:{closed_port}{TASK_PATH}"
+    elsewhere = f"https://127.0.0.1:{refused_port}{TASK_PATH}"
     mock_server.fail_next(302, times=5, headers={"Location": elsewhere})
     with pytest.raises(ApiException) as caught:
         make_api(retries=RetryPolicy(2, backoff_base=0.01)).get(SAMPLE_TASK_ID)
@@ -605,7 +596,7 @@ SECRETS = ("tok-SECRET-1", "key-SECRET-2", "cookie-SECRET-3", "auth-SECRET-4")
 def test_debug_logging_writes_one_line_per_call_with_credentials_hidden(
     make_api: MakeApi,
     mock_server: MockServer,
-    closed_port: int,
+    refused_port: int,
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
@@ -615,7 +606,7 @@ def test_debug_logging_writes_one_line_per_call_with_credentials_hidden(
     api.get(SAMPLE_TASK_ID, idempotency_key="key-visible")
     with pytest.raises(openapi_client.NotFoundException):
         api.get("qtask_missing", _request_auth={"in": "header", "key": "X-Other", "value": SECRETS[3]})
-    unreachable = f"http://127.0.0.1:{closed_port}"
+    unreachable = f"http://127.0.0.1:{refused_port}"
     with pytest.raises(ApiConnectionError):
         make_api(unreachable, retries=0, access_token=SECRETS[0]).get(SAMPLE_TASK_ID)
 
