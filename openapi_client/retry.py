@@ -4,6 +4,7 @@ after every failed attempt (:func:`next_try`), and the strict reading of the wai
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import random
 import re
@@ -19,8 +20,8 @@ from openapi_client.configuration import DEFAULT_RETRIES, MAX_RETRY_WAIT
 
 __all__ = [
     "BACKOFF_BASE", "BACKOFF_JITTER", "BACKOFF_MAX", "DEFAULT_RETRIES", "DEFAULT_RETRY_STATUSES",
-    "MAX_REDIRECTS", "MAX_RETRY_WAIT", "RetryPolicy", "make_retry", "next_try", "parse_retry_after",
-    "redirects_only", "requested_wait", "spend_redirects",
+    "MAX_REDIRECTS", "MAX_RETRY_WAIT", "RetryPolicy", "make_retry", "next_try", "redirects_only",
+    "requested_wait", "spend_redirects",
 ]
 
 #: Statuses worth asking again for: the server or a proxy said "not now".
@@ -137,24 +138,16 @@ def next_try(policy: Retry, method: str, url: str, answer: Optional[BaseHTTPResp
 
 def requested_wait(headers: Mapping[str, str]) -> Optional[float]:
     """The wait an answer asks for, in seconds: ``retry-after-ms``, else ``Retry-After``
-    (delta-seconds or an HTTP date); ``None`` when it asks for none or the header is malformed."""
+    (delta-seconds, or an HTTP date: 0 once past); ``None`` when it asks for none or the header is
+    malformed, however malformed: unlike urllib3's parser this never raises."""
     millis = (headers.get("retry-after-ms") or "").strip()
     if _MILLISECONDS.fullmatch(millis):
         return float(millis) / 1000.0
-    header = headers.get("Retry-After")
-    return None if header is None else parse_retry_after(header)
-
-
-def parse_retry_after(value: str) -> Optional[float]:
-    """Seconds until ``value`` (delta-seconds or an HTTP date; 0 for a date past), or ``None``
-    for anything else, however malformed: unlike urllib3's parser this never raises."""
-    value = value.strip()
+    value = (headers.get("Retry-After") or "").strip()
     if _SECONDS.fullmatch(value):
         return float(value)
-    try:
+    with contextlib.suppress(ValueError, OverflowError, TypeError, IndexError):
         parsed = email.utils.parsedate_tz(value)
-        if parsed is None or not 1970 <= parsed[0] <= 9999:  # not a date, or none a calendar holds
-            return None
-        return max(email.utils.mktime_tz(parsed) - time.time(), 0.0)
-    except (ValueError, OverflowError, TypeError, IndexError):
-        return None
+        if parsed is not None and 1970 <= parsed[0] <= 9999:  # a date a calendar holds
+            return max(email.utils.mktime_tz(parsed) - time.time(), 0.0)
+    return None
