@@ -118,19 +118,16 @@ def next_try(policy: Retry, method: str, url: str, answer: Optional[BaseHTTPResp
     """After an attempt that gave ``answer`` or ``error`` (its redirects spent already): the policy
     for the next attempt and the seconds to wait before it, or ``None`` if there is none (the
     answer is to be returned, the retries are spent, or the server asked for too long a wait)."""
-    if answer is not None:
-        asks_wait = answer.status in policy.RETRY_AFTER_STATUS_CODES and "Retry-After" in answer.headers
-        if not policy.is_retry(method, answer.status, asks_wait):
-            return policy, None
+    if answer is not None and not policy.is_retry(method, answer.status, "Retry-After" in answer.headers):
+        return policy, None
     try:
         after = policy.increment(method, url, response=answer, error=error)  # type: ignore[arg-type]
     except MaxRetryError:
         return policy, None
     # A wait the server asks for replaces the backoff, but one of zero (or a date past) does not;
     # one longer than max_retry_wait (or the policy's own, if smaller) ends the call.
-    asked = None
-    if answer is not None and after.respect_retry_after_header:
-        asked = requested_wait(answer.headers)
+    asked = (requested_wait(answer.headers)
+             if answer is not None and after.respect_retry_after_header else None)
     if asked is not None and asked > min(max_retry_wait, getattr(after, "max_retry_wait", max_retry_wait)):
         return after, None
     return after, asked if asked else after.get_backoff_time()
