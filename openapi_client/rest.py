@@ -35,7 +35,7 @@ from openapi_client.exceptions import (
     OpenApiException,
     ResponseTooLargeError,
 )
-from openapi_client.retry import make_retry, next_try, redirects_only, requested_wait, spend_redirects
+from openapi_client.retry import make_retry, next_try, redirects_only, requested_wait
 
 __all__ = ["ACCEPT_ENCODING", "ApiException", "RESTClientObject", "RESTResponse", "RetriesSpec"]
 
@@ -389,9 +389,8 @@ class RESTClientObject:
             answer, data, error = self._attempt(exchange, method, url, headers, policy, limits, preload)
             if error is not None and exchange.may_resend(error):
                 continue
-            if exchange.sent > sent + 1:  # urllib3 followed redirects
-                policy = spend_redirects(policy, exchange.sent - sent - 1)
-            policy, wait = next_try(policy, method, url, answer, error, self.max_retry_wait)
+            policy, wait = next_try(policy, method, url, answer, error, self.max_retry_wait,
+                                    redirects=exchange.sent - sent - 1)  # the requests after the first
             if wait is None or not exchange.has_time_for(wait):
                 if answer is None:
                     raise error  # type: ignore[misc]

@@ -21,7 +21,7 @@ from openapi_client.configuration import DEFAULT_RETRIES, MAX_RETRY_WAIT
 __all__ = [
     "BACKOFF_BASE", "BACKOFF_JITTER", "BACKOFF_MAX", "DEFAULT_RETRIES", "DEFAULT_RETRY_STATUSES",
     "MAX_REDIRECTS", "MAX_RETRY_WAIT", "RetryPolicy", "make_retry", "next_try", "redirects_only",
-    "requested_wait", "spend_redirects",
+    "requested_wait",
 ]
 
 #: Statuses worth asking again for: the server or a proxy said "not now".
@@ -106,18 +106,15 @@ def redirects_only(policy: Retry) -> Retry:
                  remove_headers_on_redirect=policy.remove_headers_on_redirect, history=policy.history)
 
 
-def spend_redirects(policy: Retry, count: int) -> Retry:
-    """``policy`` after ``count`` redirects urllib3 followed in an attempt, however the attempt
-    ended (urllib3 keeps no history of them when it raises): they spend ``total`` too."""
-    counts = {name: getattr(policy, name) for name in ("total", "redirect")}
-    return policy.new(**{name: value - count for name, value in counts.items() if type(value) is int})
-
-
 def next_try(policy: Retry, method: str, url: str, answer: Optional[BaseHTTPResponse],
-             error: Optional[BaseException], max_retry_wait: float) -> Tuple[Retry, Optional[float]]:
-    """After an attempt that gave ``answer`` or ``error`` (its redirects spent already): the policy
-    for the next attempt and the seconds to wait before it, or ``None`` if there is none (the
-    answer is to be returned, the retries are spent, or the server asked for too long a wait)."""
+             error: Optional[BaseException], max_retry_wait: float, redirects: int = 0,
+             ) -> Tuple[Retry, Optional[float]]:
+    """After an attempt that followed ``redirects`` and gave ``answer`` or ``error``: the policy for
+    the next attempt and the seconds to wait before it, or ``None`` if there is none (the answer is
+    to be returned, the retries are spent, or the server asked for too long a wait)."""
+    if redirects:  # they spend ``total`` too; urllib3 keeps no history of them when it raises
+        counts = {name: getattr(policy, name) for name in ("total", "redirect")}
+        policy = policy.new(**{name: left - redirects for name, left in counts.items() if type(left) is int})
     if answer is not None and not policy.is_retry(method, answer.status, "Retry-After" in answer.headers):
         return policy, None
     try:

@@ -32,7 +32,6 @@ from openapi_client.retry import (
     next_try,
     redirects_only,
     requested_wait,
-    spend_redirects,
 )
 
 URL = "/api/v1/background-task/?limit=2"
@@ -296,8 +295,7 @@ def test_any_date_shaped_text_gives_no_wait_or_a_finite_one(value: str) -> None:
 def test_redirects_and_retries_spend_one_shared_total() -> None:
     # retries=2 against a server alternating 302 and 503: urllib3 follows the 302 (one spent),
     # the 503 is retried (two spent), the next 302 cannot be followed: three requests in all.
-    policy: Retry = spend_redirects(RetryPolicy(2), 1)
-    policy, wait = next_try(policy, "GET", URL, answer(503), None, 60.0)
+    policy, wait = next_try(RetryPolicy(2), "GET", URL, answer(503), None, 60.0, redirects=1)
     assert wait is not None
     assert policy.total == 0 and len(policy.history) == 1
     handed = redirects_only(policy)
@@ -378,8 +376,10 @@ def test_a_retry_count_that_is_no_count_is_refused(spec: Any, error: type) -> No
 
 def test_redirects_followed_before_a_failure_spend_the_total_and_keep_the_policy() -> None:
     policy = RetryPolicy(3, backoff_base=0.01, max_retry_wait=7)
-    spent = spend_redirects(policy, 2)
-    assert (spent.total, spent.redirect) == (1, policy.redirect - 2)
+    spent, wait = next_try(policy, "GET", URL, None, ProtocolError("reset"), 60.0, redirects=2)
+    assert wait is not None
+    assert (spent.total, spent.redirect) == (0, policy.redirect - 2)  # two redirects and a retry
     assert (type(spent), spent.backoff_base, spent.max_retry_wait) == (RetryPolicy, 0.01, 7)
-    unbounded = spend_redirects(Retry(total=None, redirect=None), 2)
-    assert (unbounded.total, unbounded.redirect) == (None, None)
+    unbounded = Retry(total=None, redirect=None)
+    unbounded, wait = next_try(unbounded, "GET", URL, None, ProtocolError("reset"), 60.0, redirects=2)
+    assert wait is not None and (unbounded.total, unbounded.redirect) == (None, None)
