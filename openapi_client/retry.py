@@ -74,10 +74,8 @@ class RetryPolicy(Retry):
     def get_backoff_time(self) -> float:
         """Wait before the next retry: ``backoff_base * 2**(n-1)``, capped, jittered (0 before any)."""
         retries_so_far = sum(1 for entry in self.history if entry.redirect_location is None)
-        if retries_so_far == 0 or self.backoff_base <= 0:
-            return 0.0
-        wait = min(self.backoff_max, self.backoff_base * 2 ** (retries_so_far - 1))
-        return float(wait * (1.0 - self.backoff_jitter_ratio * random.random()))
+        wait = min(self.backoff_max, self.backoff_base * 2 ** (retries_so_far - 1)) if retries_so_far else 0.0
+        return max(0.0, wait * (1.0 - self.backoff_jitter_ratio * random.random()))
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(total={self.total!r}, backoff_base={self.backoff_base}, "
