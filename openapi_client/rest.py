@@ -415,9 +415,8 @@ class RESTClientObject:
             manager.clear()  # its pools so far are of other classes
         try:
             timeout = urllib3.Timeout(connect=exchange.begin_attempt(whole, connect), read=read)
-            retries = redirects_only(policy)
             with exchange:
-                answer = manager.urlopen(method, url, headers=headers, retries=retries, redirect=True,
+                answer = manager.urlopen(method, url, headers=headers, retries=redirects_only(policy),
                                          timeout=timeout, preload_content=False)
                 return answer, (_read_body(answer, exchange) if preload else None), None
         except _TRANSPORT_ERRORS as exc:
