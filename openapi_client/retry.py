@@ -9,7 +9,7 @@ import email.utils
 import random
 import re
 import time
-from typing import Any, FrozenSet, Mapping, Optional, Tuple, Union
+from typing import Any, Collection, FrozenSet, Mapping, Optional, Tuple, Union
 
 from urllib3.exceptions import MaxRetryError
 from urllib3.response import BaseHTTPResponse
@@ -83,17 +83,19 @@ class RetryPolicy(Retry):
 
 
 def make_retry(spec: Union[bool, int, Retry, None], *, like: Optional[Retry] = None,
-               max_retry_wait: float = MAX_RETRY_WAIT) -> Retry:
+               max_retry_wait: float = MAX_RETRY_WAIT, secret_headers: Collection[str] = ()) -> Retry:
     """A urllib3 ``Retry`` as given; an int, that many retries of ``like``'s policy if it is a
-    :class:`RetryPolicy` (the configured one), else of the default policy with ``max_retry_wait``."""
-    if isinstance(spec, Retry):
-        return spec
-    if spec is None or spec is False:
-        spec = 0 if spec is False else DEFAULT_RETRIES
-    check_int("retries", spec, 0)
-    if isinstance(like, RetryPolicy):
-        return like.new(total=spec)
-    return RetryPolicy(spec, max_retry_wait=max_retry_wait)
+    :class:`RetryPolicy` (the configured one), else of the default policy with ``max_retry_wait``.
+    Either also drops ``secret_headers`` on a redirect to another host (urllib3 drops Authorization
+    and Cookie; API keys travel in headers of the user's choosing)."""
+    if not isinstance(spec, Retry):
+        if spec is None or spec is False:
+            spec = 0 if spec is False else DEFAULT_RETRIES
+        check_int("retries", spec, 0)
+        default = like if isinstance(like, RetryPolicy) else RetryPolicy(max_retry_wait=max_retry_wait)
+        spec = default.new(total=spec)
+    extra = {name.lower() for name in secret_headers} - spec.remove_headers_on_redirect
+    return spec.new(remove_headers_on_redirect=spec.remove_headers_on_redirect | extra) if extra else spec
 
 
 def redirects_only(policy: Retry) -> Retry:

@@ -361,6 +361,13 @@ def test_a_number_otherwise_is_the_default_policy(spec: Any, like: Optional[Retr
     assert (policy.total, policy.backoff_base, policy.max_retry_wait) == (total, 0.5, 60.0)
 
 
+@pytest.mark.parametrize("spec", [3, RetryPolicy(3), Retry(3)], ids=["int", "RetryPolicy", "urllib3 Retry"])
+def test_secret_headers_are_dropped_on_a_redirect_to_another_host(spec: Any) -> None:
+    policy = make_retry(spec, secret_headers=["X-Api-Key"])
+    assert {"x-api-key", "authorization", "cookie"} <= policy.remove_headers_on_redirect
+    assert make_retry(policy, secret_headers=["x-api-key"]) is policy  # nothing more to drop: no new policy
+
+
 @pytest.mark.parametrize(
     ("spec", "error"),
     [
