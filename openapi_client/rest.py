@@ -35,7 +35,7 @@ from openapi_client.exceptions import (
     OpenApiException,
     ResponseTooLargeError,
 )
-from openapi_client.retry import make_retry, next_try, redirects_only, requested_wait, spend_redirects
+from openapi_client.retry import make_retry, next_try, redirects_only, requested_wait
 
 __all__ = ["ACCEPT_ENCODING", "ApiException", "RESTClientObject", "RESTResponse", "RetriesSpec"]
 
@@ -338,8 +338,8 @@ class RESTClientObject:
         self.timeout, self.deadline = check_timeout(config.timeout), config.deadline
         self.max_response_bytes, self.max_retry_wait = config.max_response_bytes, config.max_retry_wait
         self._secret_headers = frozenset(name.lower() for name in config.api_key)
-        self.retries = _dropping(make_retry(config.retries, max_retry_wait=config.max_retry_wait),
-                                 self._secret_headers)
+        self.retries = make_retry(config.retries, max_retry_wait=config.max_retry_wait,
+                                  secret_headers=self._secret_headers)
         settings = {"ca_certs": config.ssl_ca_cert, "ca_cert_data": config.ca_cert_data,
                     "cert_file": config.cert_file, "key_file": config.key_file,
                     "assert_hostname": config.assert_hostname, "server_hostname": config.tls_server_name,
@@ -368,8 +368,8 @@ class RESTClientObject:
             raise ApiValueError("this API's operations take no request body")
         check_seconds("deadline", deadline, optional=True)
         limits = self.timeout if _request_timeout is None else check_timeout(_request_timeout)
-        policy = self.retries if retries is None else make_retry(retries, like=self.retries)
-        policy = _dropping(policy, self._secret_headers.union(name.lower() for name in secret_headers))
+        policy = make_retry(self.retries if retries is None else retries, like=self.retries,
+                            secret_headers=self._secret_headers.union(secret_headers))
         exchange = _Exchange(self.deadline if deadline is None else deadline, self.max_response_bytes,
                              request_id, secrets)
         try:
@@ -389,9 +389,8 @@ class RESTClientObject:
             answer, data, error = self._attempt(exchange, method, url, headers, policy, limits, preload)
             if error is not None and exchange.may_resend(error):
                 continue
-            if exchange.sent > sent + 1:  # urllib3 followed redirects
-                policy = spend_redirects(policy, exchange.sent - sent - 1)
-            policy, wait = next_try(policy, method, url, answer, error, self.max_retry_wait)
+            policy, wait = next_try(policy, method, url, answer, error, self.max_retry_wait,
+                                    redirects=exchange.sent - sent - 1)  # the requests after the first
             if wait is None or not exchange.has_time_for(wait):
                 if answer is None:
                     raise error  # type: ignore[misc]
@@ -416,9 +415,8 @@ class RESTClientObject:
             manager.clear()  # its pools so far are of other classes
         try:
             timeout = urllib3.Timeout(connect=exchange.begin_attempt(whole, connect), read=read)
-            retries = redirects_only(policy)
             with exchange:
-                answer = manager.urlopen(method, url, headers=headers, retries=retries, redirect=True,
+                answer = manager.urlopen(method, url, headers=headers, retries=redirects_only(policy),
                                          timeout=timeout, preload_content=False)
                 return answer, (_read_body(answer, exchange) if preload else None), None
         except _TRANSPORT_ERRORS as exc:
@@ -427,16 +425,6 @@ class RESTClientObject:
     def clear(self) -> None:
         """Close every pooled connection."""
         self.pool_manager.clear()
-
-
-def _dropping(policy: Retry, names: Collection[str]) -> Retry:
-    """``policy``, also dropping the headers ``names`` on a redirect to another host (urllib3 drops
-    Authorization and Cookie; API keys travel in headers of the user's choosing). The configured
-    policy drops the configured keys already, so a call without others makes no new policy."""
-    extra = set(names) - policy.remove_headers_on_redirect
-    if not extra:
-        return policy
-    return policy.new(remove_headers_on_redirect=policy.remove_headers_on_redirect | extra)
 
 
 def _reason(error: BaseException) -> BaseException:

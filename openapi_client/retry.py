@@ -4,11 +4,12 @@ after every failed attempt (:func:`next_try`), and the strict reading of the wai
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import random
 import re
 import time
-from typing import Any, FrozenSet, Mapping, Optional, Tuple, Union
+from typing import Any, Collection, FrozenSet, Mapping, Optional, Tuple, Union
 
 from urllib3.exceptions import MaxRetryError
 from urllib3.response import BaseHTTPResponse
@@ -19,8 +20,8 @@ from openapi_client.configuration import DEFAULT_RETRIES, MAX_RETRY_WAIT
 
 __all__ = [
     "BACKOFF_BASE", "BACKOFF_JITTER", "BACKOFF_MAX", "DEFAULT_RETRIES", "DEFAULT_RETRY_STATUSES",
-    "MAX_REDIRECTS", "MAX_RETRY_WAIT", "RetryPolicy", "make_retry", "next_try", "parse_retry_after",
-    "redirects_only", "requested_wait", "spend_redirects",
+    "MAX_REDIRECTS", "MAX_RETRY_WAIT", "RetryPolicy", "make_retry", "next_try", "redirects_only",
+    "requested_wait",
 ]
 
 #: Statuses worth asking again for: the server or a proxy said "not now".
@@ -73,10 +74,8 @@ class RetryPolicy(Retry):
     def get_backoff_time(self) -> float:
         """Wait before the next retry: ``backoff_base * 2**(n-1)``, capped, jittered (0 before any)."""
         retries_so_far = sum(1 for entry in self.history if entry.redirect_location is None)
-        if retries_so_far == 0 or self.backoff_base <= 0:
-            return 0.0
-        wait = min(self.backoff_max, self.backoff_base * 2 ** (retries_so_far - 1))
-        return float(wait * (1.0 - self.backoff_jitter_ratio * random.random()))
+        wait = min(self.backoff_max, self.backoff_base * 2 ** (retries_so_far - 1)) if retries_so_far else 0.0
+        return max(0.0, wait * (1.0 - self.backoff_jitter_ratio * random.random()))
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}(total={self.total!r}, backoff_base={self.backoff_base}, "
@@ -84,52 +83,46 @@ class RetryPolicy(Retry):
 
 
 def make_retry(spec: Union[bool, int, Retry, None], *, like: Optional[Retry] = None,
-               max_retry_wait: float = MAX_RETRY_WAIT) -> Retry:
+               max_retry_wait: float = MAX_RETRY_WAIT, secret_headers: Collection[str] = ()) -> Retry:
     """A urllib3 ``Retry`` as given; an int, that many retries of ``like``'s policy if it is a
-    :class:`RetryPolicy` (the configured one), else of the default policy with ``max_retry_wait``."""
-    if isinstance(spec, Retry):
-        return spec
-    if spec is None or spec is False:
-        spec = 0 if spec is False else DEFAULT_RETRIES
-    check_int("retries", spec, 0)
-    if isinstance(like, RetryPolicy):
-        return like.new(total=spec)
-    return RetryPolicy(spec, max_retry_wait=max_retry_wait)
+    :class:`RetryPolicy` (the configured one), else of the default policy with ``max_retry_wait``.
+    Either also drops ``secret_headers`` on a redirect to another host (urllib3 drops Authorization
+    and Cookie; API keys travel in headers of the user's choosing)."""
+    if not isinstance(spec, Retry):
+        if spec is None or spec is False:
+            spec = 0 if spec is False else DEFAULT_RETRIES
+        check_int("retries", spec, 0)
+        default = like if isinstance(like, RetryPolicy) else RetryPolicy(max_retry_wait=max_retry_wait)
+        spec = default.new(total=spec)
+    extra = {name.lower() for name in secret_headers} - spec.remove_headers_on_redirect
+    return spec.new(remove_headers_on_redirect=spec.remove_headers_on_redirect | extra) if extra else spec
 
 
 def redirects_only(policy: Retry) -> Retry:
     """What urllib3 is handed for one attempt: ``policy``'s redirects, which spend its ``total``,
     and no retry of anything else: those are the transport's to make."""
-    return Retry(total=policy.total, redirect=policy.redirect, connect=0, read=0, other=0, status=0,
-                 raise_on_redirect=policy.raise_on_redirect, respect_retry_after_header=False,
-                 remove_headers_on_redirect=policy.remove_headers_on_redirect, history=policy.history)
-
-
-def spend_redirects(policy: Retry, count: int) -> Retry:
-    """``policy`` after ``count`` redirects urllib3 followed in an attempt, however the attempt
-    ended (urllib3 keeps no history of them when it raises): they spend ``total`` too."""
-    counts = {name: getattr(policy, name) for name in ("total", "redirect")}
-    return policy.new(**{name: value - count for name, value in counts.items() if type(value) is int})
+    return policy.new(connect=0, read=0, other=0, status_forcelist=(), respect_retry_after_header=False)
 
 
 def next_try(policy: Retry, method: str, url: str, answer: Optional[BaseHTTPResponse],
-             error: Optional[BaseException], max_retry_wait: float) -> Tuple[Retry, Optional[float]]:
-    """After an attempt that gave ``answer`` or ``error`` (its redirects spent already): the policy
-    for the next attempt and the seconds to wait before it, or ``None`` if there is none (the
-    answer is to be returned, the retries are spent, or the server asked for too long a wait)."""
-    if answer is not None:
-        asks_wait = answer.status in policy.RETRY_AFTER_STATUS_CODES and "Retry-After" in answer.headers
-        if not policy.is_retry(method, answer.status, asks_wait):
-            return policy, None
+             error: Optional[BaseException], max_retry_wait: float, redirects: int = 0,
+             ) -> Tuple[Retry, Optional[float]]:
+    """After an attempt that followed ``redirects`` and gave ``answer`` or ``error``: the policy for
+    the next attempt and the seconds to wait before it, or ``None`` if there is none (the answer is
+    to be returned, the retries are spent, or the server asked for too long a wait)."""
+    if redirects:  # they spend ``total`` too; urllib3 keeps no history of them when it raises
+        counts = {name: getattr(policy, name) for name in ("total", "redirect")}
+        policy = policy.new(**{name: left - redirects for name, left in counts.items() if type(left) is int})
+    if answer is not None and not policy.is_retry(method, answer.status, "Retry-After" in answer.headers):
+        return policy, None
     try:
         after = policy.increment(method, url, response=answer, error=error)  # type: ignore[arg-type]
     except MaxRetryError:
         return policy, None
     # A wait the server asks for replaces the backoff, but one of zero (or a date past) does not;
     # one longer than max_retry_wait (or the policy's own, if smaller) ends the call.
-    asked = None
-    if answer is not None and after.respect_retry_after_header:
-        asked = requested_wait(answer.headers)
+    asked = (requested_wait(answer.headers)
+             if answer is not None and after.respect_retry_after_header else None)
     if asked is not None and asked > min(max_retry_wait, getattr(after, "max_retry_wait", max_retry_wait)):
         return after, None
     return after, asked if asked else after.get_backoff_time()
@@ -137,24 +130,16 @@ def next_try(policy: Retry, method: str, url: str, answer: Optional[BaseHTTPResp
 
 def requested_wait(headers: Mapping[str, str]) -> Optional[float]:
     """The wait an answer asks for, in seconds: ``retry-after-ms``, else ``Retry-After``
-    (delta-seconds or an HTTP date); ``None`` when it asks for none or the header is malformed."""
+    (delta-seconds, or an HTTP date: 0 once past); ``None`` when it asks for none or the header is
+    malformed, however malformed: unlike urllib3's parser this never raises."""
     millis = (headers.get("retry-after-ms") or "").strip()
     if _MILLISECONDS.fullmatch(millis):
         return float(millis) / 1000.0
-    header = headers.get("Retry-After")
-    return None if header is None else parse_retry_after(header)
-
-
-def parse_retry_after(value: str) -> Optional[float]:
-    """Seconds until ``value`` (delta-seconds or an HTTP date; 0 for a date past), or ``None``
-    for anything else, however malformed: unlike urllib3's parser this never raises."""
-    value = value.strip()
+    value = (headers.get("Retry-After") or "").strip()
     if _SECONDS.fullmatch(value):
         return float(value)
-    try:
+    with contextlib.suppress(ValueError, OverflowError, TypeError, IndexError):
         parsed = email.utils.parsedate_tz(value)
-        if parsed is None or not 1970 <= parsed[0] <= 9999:  # not a date, or none a calendar holds
-            return None
-        return max(email.utils.mktime_tz(parsed) - time.time(), 0.0)
-    except (ValueError, OverflowError, TypeError, IndexError):
-        return None
+        if parsed is not None and 1970 <= parsed[0] <= 9999:  # a date a calendar holds
+            return max(email.utils.mktime_tz(parsed) - time.time(), 0.0)
+    return None

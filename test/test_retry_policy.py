@@ -30,10 +30,8 @@ from openapi_client.retry import (
     RetryPolicy,
     make_retry,
     next_try,
-    parse_retry_after,
     redirects_only,
     requested_wait,
-    spend_redirects,
 )
 
 URL = "/api/v1/background-task/?limit=2"
@@ -254,7 +252,7 @@ def test_the_wait_before_a_retry_after_an_error_is_the_backoff() -> None:
     ],
 )
 def test_retry_after_is_read_strictly(value: str, seconds: Optional[float]) -> None:
-    assert parse_retry_after(value) == seconds
+    assert requested_wait({"Retry-After": value}) == seconds
 
 
 @pytest.mark.parametrize(
@@ -278,7 +276,6 @@ def _usable(wait: Optional[float]) -> bool:
 
 @given(st.text(max_size=40))
 def test_any_text_gives_no_wait_or_a_finite_one(value: str) -> None:
-    assert _usable(parse_retry_after(value))
     assert _usable(requested_wait({"Retry-After": value}))
     assert _usable(requested_wait({"retry-after-ms": value}))
 
@@ -289,7 +286,7 @@ DATE_SHAPED = r"[A-Za-z]{3}, [0-9]{1,2} [A-Za-z]{3} [0-9]{1,6} [0-9]{1,2}(:[0-9]
 
 @given(st.from_regex(DATE_SHAPED, fullmatch=True))
 def test_any_date_shaped_text_gives_no_wait_or_a_finite_one(value: str) -> None:
-    assert _usable(parse_retry_after(value))
+    assert _usable(requested_wait({"Retry-After": value}))
 
 
 # -- redirects --------------------------------------------------------------------------------------
@@ -298,8 +295,7 @@ def test_any_date_shaped_text_gives_no_wait_or_a_finite_one(value: str) -> None:
 def test_redirects_and_retries_spend_one_shared_total() -> None:
     # retries=2 against a server alternating 302 and 503: urllib3 follows the 302 (one spent),
     # the 503 is retried (two spent), the next 302 cannot be followed: three requests in all.
-    policy: Retry = spend_redirects(RetryPolicy(2), 1)
-    policy, wait = next_try(policy, "GET", URL, answer(503), None, 60.0)
+    policy, wait = next_try(RetryPolicy(2), "GET", URL, answer(503), None, 60.0, redirects=1)
     assert wait is not None
     assert policy.total == 0 and len(policy.history) == 1
     handed = redirects_only(policy)
@@ -365,6 +361,13 @@ def test_a_number_otherwise_is_the_default_policy(spec: Any, like: Optional[Retr
     assert (policy.total, policy.backoff_base, policy.max_retry_wait) == (total, 0.5, 60.0)
 
 
+@pytest.mark.parametrize("spec", [3, RetryPolicy(3), Retry(3)], ids=["int", "RetryPolicy", "urllib3 Retry"])
+def test_secret_headers_are_dropped_on_a_redirect_to_another_host(spec: Any) -> None:
+    policy = make_retry(spec, secret_headers=["X-Api-Key"])
+    assert {"x-api-key", "authorization", "cookie"} <= policy.remove_headers_on_redirect
+    assert make_retry(policy, secret_headers=["x-api-key"]) is policy  # nothing more to drop: no new policy
+
+
 @pytest.mark.parametrize(
     ("spec", "error"),
     [
@@ -380,8 +383,10 @@ def test_a_retry_count_that_is_no_count_is_refused(spec: Any, error: type) -> No
 
 def test_redirects_followed_before_a_failure_spend_the_total_and_keep_the_policy() -> None:
     policy = RetryPolicy(3, backoff_base=0.01, max_retry_wait=7)
-    spent = spend_redirects(policy, 2)
-    assert (spent.total, spent.redirect) == (1, policy.redirect - 2)
+    spent, wait = next_try(policy, "GET", URL, None, ProtocolError("reset"), 60.0, redirects=2)
+    assert wait is not None
+    assert (spent.total, spent.redirect) == (0, policy.redirect - 2)  # two redirects and a retry
     assert (type(spent), spent.backoff_base, spent.max_retry_wait) == (RetryPolicy, 0.01, 7)
-    unbounded = spend_redirects(Retry(total=None, redirect=None), 2)
-    assert (unbounded.total, unbounded.redirect) == (None, None)
+    unbounded = Retry(total=None, redirect=None)
+    unbounded, wait = next_try(unbounded, "GET", URL, None, ProtocolError("reset"), 60.0, redirects=2)
+    assert wait is not None and (unbounded.total, unbounded.redirect) == (None, None)
