@@ -267,7 +267,7 @@ class RESTResponse:
                 with exchange:
                     self.data = _read_body(self.response, exchange)
             except _TRANSPORT_ERRORS as exc:
-                raise _translate(exc, exchange, self._url) from _reason(exc)
+                raise _translate(exc, exchange, self._url) from exc
         return self.data  # type: ignore[return-value]
 
     def error_details(self) -> Dict[str, Any]:
@@ -376,7 +376,7 @@ class RESTClientObject:
             answer, data = self._send(exchange, method, url, dict(headers or {}), policy, limits,
                                       preload_content)
         except _TRANSPORT_ERRORS as exc:
-            raise _translate(exc, exchange, url) from _reason(exc)
+            raise _translate(exc, exchange, url) from exc
         return RESTResponse(answer, url=url, exchange=exchange, data=data)
 
     def _send(self, exchange: _Exchange, method: str, url: str, headers: Dict[str, str], policy: Retry,
@@ -421,8 +421,10 @@ class RESTClientObject:
                 answer = manager.urlopen(method, url, headers=headers, retries=retries, redirect=True,
                                          timeout=timeout, preload_content=False)
                 return answer, (_read_body(answer, exchange) if preload else None), None
+        except MaxRetryError as exc:  # urllib3's "gave up": what it gave up on
+            return None, None, exc.reason or exc
         except _TRANSPORT_ERRORS as exc:
-            return None, None, _reason(exc)
+            return None, None, exc
 
     def clear(self) -> None:
         """Close every pooled connection."""
@@ -439,11 +441,6 @@ def _dropping(policy: Retry, names: Collection[str]) -> Retry:
     return policy.new(remove_headers_on_redirect=policy.remove_headers_on_redirect | extra)
 
 
-def _reason(error: BaseException) -> BaseException:
-    """The error behind urllib3's "gave up" (MaxRetryError), or ``error`` itself."""
-    return error.reason if isinstance(error, MaxRetryError) and error.reason else error
-
-
 #: What a failure was, by the innermost error's type, and the exception that says so.
 _FAILURES = (
     # NewConnectionError first: urllib3 derives it from ConnectTimeoutError.
@@ -456,10 +453,10 @@ _FAILURES = (
 )
 
 
-def _translate(failure: BaseException, exchange: _Exchange, url: str) -> OpenApiException:
+def _translate(error: BaseException, exchange: _Exchange, url: str) -> OpenApiException:
     """The error boundary: what urllib3 and everything below it raised, as the package's own
-    exception (the caller chains ``failure``'s reason as its cause)."""
-    error, details, answer = _reason(failure), exchange.details(), exchange.answer
+    exception (the caller chains ``error`` as its cause)."""
+    details, answer = exchange.details(), exchange.answer
     where, cause = origin(url), _describe_error(error)
     if not exchange.has_time_for(0):
         return ApiTimeoutError(f"the call to {where} ran out of its {exchange.deadline:g}s deadline",
