@@ -67,7 +67,6 @@ class _Exchange:
         self.ends = self.attempt_ends = math.inf if deadline is None else time.monotonic() + deadline
         self.sent, self.reused, self.resent, self.cut = 0, False, False, False
         self.sock: Optional[socket.socket] = None
-        self.answer: Optional[Answer] = None
 
     def begin_attempt(self, seconds: Optional[float], connect: Optional[float]) -> Optional[float]:
         """Start an attempt that may take ``seconds``; the connect timeout, cut to the time left."""
@@ -292,24 +291,25 @@ class RESTResponse:
 
 
 def _read_body(response: Answer, exchange: _Exchange) -> bytes:
-    """The whole body, decoded, at most ``max_response_bytes`` of it."""
-    exchange.answer = response
-    coding = response.headers.get("content-encoding")
-    if coding is None:
-        return response.read()  # counted by _Answer.read
-    if not {part.strip().lower() for part in coding.split(",")} <= _DECODED:  # never inflated
-        data = response.read(decode_content=False)  # counted by _Answer.read
-        if data and 200 <= response.status <= 299:  # an error page is shown as it came
-            raise DecodeError(f"{coding!r} was not asked for (only {ACCEPT_ENCODING})")
-        return data
-    parts: List[bytes] = []  # inflated a piece at a time, and only as far as the limit
+    """The whole body, inflated if in gzip or deflate (any other coding is left as it came), at
+    most ``max_response_bytes`` of it, read a piece at a time."""
+    coding = response.headers.get("content-encoding", "")
+    inflate = {part.strip().lower() for part in coding.split(",")} <= _DECODED
+    parts: List[bytes] = []
     size = 0
-    for part in response.stream(_CHUNK, decode_content=True):
-        parts.append(part)
-        size += len(part)
-        if size > exchange.max_bytes:
-            response.close()
-            raise exchange.too_large()
+    try:
+        for part in response.stream(_CHUNK, decode_content=inflate):
+            parts.append(part)
+            size += len(part)
+            if size > exchange.max_bytes:
+                response.close()
+                raise exchange.too_large()
+        if size and not inflate and 200 <= response.status <= 299:  # an error page is shown as it came
+            raise DecodeError(f"{coding!r} was not asked for (only {ACCEPT_ENCODING})")
+    except DecodeError as exc:
+        raise ApiDecodeError(f"the answer's Content-Encoding cannot be decoded: {_describe_error(exc)}",
+                             status=response.status, body="", headers=response.headers,
+                             **exchange.details()) from exc
     return b"".join(parts)
 
 
@@ -456,16 +456,13 @@ _FAILURES = (
 def _translate(error: BaseException, exchange: _Exchange, url: str) -> OpenApiException:
     """The error boundary: what urllib3 and everything below it raised, as the package's own
     exception (the caller chains ``error`` as its cause)."""
-    details, answer = exchange.details(), exchange.answer
+    details = exchange.details()
     where, cause = origin(url), _describe_error(error)
     if not exchange.has_time_for(0):
         return ApiTimeoutError(f"the call to {where} ran out of its {exchange.deadline:g}s deadline",
                                **details)
     if exchange.cut:
         return ApiTimeoutError(f"{where} did not answer within the time an attempt has", **details)
-    if isinstance(error, DecodeError) and answer is not None:
-        return ApiDecodeError(f"the answer's Content-Encoding cannot be decoded: {cause}",
-                              status=answer.status, body="", headers=answer.headers, **details)
     kind, message = next((kind, message) for types, kind, message in _FAILURES if isinstance(error, types))
     return kind(message.format(where=where, cause=cause), **details)
 
