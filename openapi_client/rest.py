@@ -186,14 +186,10 @@ class _Answer(http.client.HTTPResponse):
         exchange = _EXCHANGE.get()
         if exchange is None:  # not read for a call of this package
             return super().read(amt)
-        # Also urllib3's own whole reads (of a redirect it follows) are bounded so.
-        if amt is not None or self.length is not None:
-            self._counted(b"", exchange)  # what is announced may be too long already
-            return self._counted(super().read(amt), exchange)
-        parts: List[bytes] = []  # the whole of a body of unknown length: a piece at a time
-        while not parts or parts[-1]:
-            parts.append(self._counted(super().read(_CHUNK), exchange))
-        return b"".join(parts)
+        if amt is None:  # a whole body (urllib3 reads one of a redirect it follows): a piece at a time
+            return b"".join(iter(lambda: self.read(_CHUNK), b""))
+        self._counted(b"", exchange)  # what is announced may be too long already
+        return self._counted(super().read(amt), exchange)
 
     def _counted(self, data: bytes, exchange: _Exchange) -> bytes:
         """``data``, if it and what is announced to follow fit in ``max_response_bytes``."""
