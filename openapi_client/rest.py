@@ -316,8 +316,7 @@ def _discard(response: Answer, exchange: _Exchange) -> None:
     with contextlib.suppress(*_TRANSPORT_ERRORS, OpenApiException, RuntimeError), exchange:
         while response.tell() < _DRAIN_BYTES and response.read(_CHUNK, decode_content=False):
             pass
-    if not response.closed:
-        response.close()
+    response.close()  # drops the connection unless it was all read (then it is in the pool already)
     response.release_conn()
 
 
