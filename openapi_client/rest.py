@@ -411,10 +411,9 @@ class RESTClientObject:
             manager.clear()  # its pools so far are of other classes
         try:
             timeout = urllib3.Timeout(connect=exchange.begin_attempt(whole, connect), read=read)
-            retries = redirects_only(policy)
             with exchange:
-                answer = manager.urlopen(method, url, headers=headers, retries=retries, redirect=True,
-                                         timeout=timeout, preload_content=False)
+                answer = manager.urlopen(method, url, headers=headers, retries=redirects_only(policy),
+                                         redirect=True, timeout=timeout, preload_content=False)
                 return answer, (_read_body(answer, exchange) if preload else None), None
         except MaxRetryError as exc:  # urllib3's "gave up": what it gave up on
             return None, None, exc.reason or exc
