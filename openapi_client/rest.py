@@ -16,7 +16,7 @@ import ssl
 import threading
 import time
 import weakref
-from typing import Any, Callable, Collection, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
+from typing import Any, Callable, Collection, Dict, Iterator, Mapping, Optional, Set, Tuple, Union
 from urllib.parse import unquote, urlsplit
 
 import urllib3
@@ -291,22 +291,20 @@ def _read_body(response: Answer, exchange: _Exchange) -> bytes:
     most ``max_response_bytes`` of it, read a piece at a time."""
     coding = response.headers.get("content-encoding", "")
     inflate = {part.strip().lower() for part in coding.split(",")} <= _DECODED
-    parts: List[bytes] = []
-    size = 0
+    body = bytearray()
     try:
         for part in response.stream(_CHUNK, decode_content=inflate):
-            parts.append(part)
-            size += len(part)
-            if size > exchange.max_bytes:
+            body += part
+            if len(body) > exchange.max_bytes:
                 response.close()
                 raise exchange.too_large()
-        if size and not inflate and 200 <= response.status <= 299:  # an error page is shown as it came
+        if body and not inflate and 200 <= response.status <= 299:  # an error page is shown as it came
             raise DecodeError(f"{coding!r} was not asked for (only {ACCEPT_ENCODING})")
     except DecodeError as exc:
         raise ApiDecodeError(f"the answer's Content-Encoding cannot be decoded: {_describe_error(exc)}",
                              status=response.status, body="", headers=response.headers,
                              **exchange.details()) from exc
-    return b"".join(parts)
+    return bytes(body)
 
 
 def _discard(response: Answer, exchange: _Exchange) -> None:
