@@ -16,7 +16,7 @@ import ssl
 import threading
 import time
 import weakref
-from typing import Any, Callable, Collection, Dict, Iterator, List, Mapping, Optional, Set, Tuple, Union
+from typing import Any, Callable, Collection, Dict, Iterator, Mapping, Optional, Set, Tuple, Union
 from urllib.parse import unquote, urlsplit
 
 import urllib3
@@ -67,7 +67,6 @@ class _Exchange:
         self.ends = self.attempt_ends = math.inf if deadline is None else time.monotonic() + deadline
         self.sent, self.reused, self.resent, self.cut = 0, False, False, False
         self.sock: Optional[socket.socket] = None
-        self.answer: Optional[Answer] = None
 
     def begin_attempt(self, seconds: Optional[float], connect: Optional[float]) -> Optional[float]:
         """Start an attempt that may take ``seconds``; the connect timeout, cut to the time left."""
@@ -187,14 +186,10 @@ class _Answer(http.client.HTTPResponse):
         exchange = _EXCHANGE.get()
         if exchange is None:  # not read for a call of this package
             return super().read(amt)
-        # Also urllib3's own whole reads (of a redirect it follows) are bounded so.
-        if amt is not None or self.length is not None:
-            self._counted(b"", exchange)  # what is announced may be too long already
-            return self._counted(super().read(amt), exchange)
-        parts: List[bytes] = []  # the whole of a body of unknown length: a piece at a time
-        while not parts or parts[-1]:
-            parts.append(self._counted(super().read(_CHUNK), exchange))
-        return b"".join(parts)
+        if amt is None:  # a whole body (urllib3 reads one of a redirect it follows): a piece at a time
+            return b"".join(iter(lambda: self.read(_CHUNK), b""))
+        self._counted(b"", exchange)  # what is announced may be too long already
+        return self._counted(super().read(amt), exchange)
 
     def _counted(self, data: bytes, exchange: _Exchange) -> bytes:
         """``data``, if it and what is announced to follow fit in ``max_response_bytes``."""
@@ -267,7 +262,7 @@ class RESTResponse:
                 with exchange:
                     self.data = _read_body(self.response, exchange)
             except _TRANSPORT_ERRORS as exc:
-                raise _translate(exc, exchange, self._url) from _reason(exc)
+                raise _translate(exc, exchange, self._url) from exc
         return self.data  # type: ignore[return-value]
 
     def error_details(self) -> Dict[str, Any]:
@@ -292,25 +287,24 @@ class RESTResponse:
 
 
 def _read_body(response: Answer, exchange: _Exchange) -> bytes:
-    """The whole body, decoded, at most ``max_response_bytes`` of it."""
-    exchange.answer = response
-    coding = response.headers.get("content-encoding")
-    if coding is None:
-        return response.read()  # counted by _Answer.read
-    if not {part.strip().lower() for part in coding.split(",")} <= _DECODED:  # never inflated
-        data = response.read(decode_content=False)  # counted by _Answer.read
-        if data and 200 <= response.status <= 299:  # an error page is shown as it came
+    """The whole body, inflated if in gzip or deflate (any other coding is left as it came), at
+    most ``max_response_bytes`` of it, read a piece at a time."""
+    coding = response.headers.get("content-encoding", "")
+    inflate = {part.strip().lower() for part in coding.split(",")} <= _DECODED
+    body = bytearray()
+    try:
+        for part in response.stream(_CHUNK, decode_content=inflate):
+            body += part
+            if len(body) > exchange.max_bytes:
+                response.close()
+                raise exchange.too_large()
+        if body and not inflate and 200 <= response.status <= 299:  # an error page is shown as it came
             raise DecodeError(f"{coding!r} was not asked for (only {ACCEPT_ENCODING})")
-        return data
-    parts: List[bytes] = []  # inflated a piece at a time, and only as far as the limit
-    size = 0
-    for part in response.stream(_CHUNK, decode_content=True):
-        parts.append(part)
-        size += len(part)
-        if size > exchange.max_bytes:
-            response.close()
-            raise exchange.too_large()
-    return b"".join(parts)
+    except DecodeError as exc:
+        raise ApiDecodeError(f"the answer's Content-Encoding cannot be decoded: {_describe_error(exc)}",
+                             status=response.status, body="", headers=response.headers,
+                             **exchange.details()) from exc
+    return bytes(body)
 
 
 def _discard(response: Answer, exchange: _Exchange) -> None:
@@ -320,8 +314,7 @@ def _discard(response: Answer, exchange: _Exchange) -> None:
     with contextlib.suppress(*_TRANSPORT_ERRORS, OpenApiException, RuntimeError), exchange:
         while response.tell() < _DRAIN_BYTES and response.read(_CHUNK, decode_content=False):
             pass
-    if not response.closed:
-        response.close()
+    response.close()  # drops the connection unless it was all read (then it is in the pool already)
     response.release_conn()
 
 
@@ -376,7 +369,7 @@ class RESTClientObject:
             answer, data = self._send(exchange, method, url, dict(headers or {}), policy, limits,
                                       preload_content)
         except _TRANSPORT_ERRORS as exc:
-            raise _translate(exc, exchange, url) from _reason(exc)
+            raise _translate(exc, exchange, url) from exc
         return RESTResponse(answer, url=url, exchange=exchange, data=data)
 
     def _send(self, exchange: _Exchange, method: str, url: str, headers: Dict[str, str], policy: Retry,
@@ -419,17 +412,14 @@ class RESTClientObject:
                 answer = manager.urlopen(method, url, headers=headers, retries=redirects_only(policy),
                                          timeout=timeout, preload_content=False)
                 return answer, (_read_body(answer, exchange) if preload else None), None
+        except MaxRetryError as exc:  # urllib3's "gave up": what it gave up on
+            return None, None, exc.reason or exc
         except _TRANSPORT_ERRORS as exc:
-            return None, None, _reason(exc)
+            return None, None, exc
 
     def clear(self) -> None:
         """Close every pooled connection."""
         self.pool_manager.clear()
-
-
-def _reason(error: BaseException) -> BaseException:
-    """The error behind urllib3's "gave up" (MaxRetryError), or ``error`` itself."""
-    return error.reason if isinstance(error, MaxRetryError) and error.reason else error
 
 
 #: What a failure was, by the innermost error's type, and the exception that says so.
@@ -444,19 +434,16 @@ _FAILURES = (
 )
 
 
-def _translate(failure: BaseException, exchange: _Exchange, url: str) -> OpenApiException:
+def _translate(error: BaseException, exchange: _Exchange, url: str) -> OpenApiException:
     """The error boundary: what urllib3 and everything below it raised, as the package's own
-    exception (the caller chains ``failure``'s reason as its cause)."""
-    error, details, answer = _reason(failure), exchange.details(), exchange.answer
+    exception (the caller chains ``error`` as its cause)."""
+    details = exchange.details()
     where, cause = origin(url), _describe_error(error)
     if not exchange.has_time_for(0):
         return ApiTimeoutError(f"the call to {where} ran out of its {exchange.deadline:g}s deadline",
                                **details)
     if exchange.cut:
         return ApiTimeoutError(f"{where} did not answer within the time an attempt has", **details)
-    if isinstance(error, DecodeError) and answer is not None:
-        return ApiDecodeError(f"the answer's Content-Encoding cannot be decoded: {cause}",
-                              status=answer.status, body="", headers=answer.headers, **details)
     kind, message = next((kind, message) for types, kind, message in _FAILURES if isinstance(error, types))
     return kind(message.format(where=where, cause=cause), **details)
 
