@@ -186,7 +186,7 @@ class _Answer(http.client.HTTPResponse):
         exchange = _EXCHANGE.get()
         if exchange is None:  # not read for a call of this package
             return super().read(amt)
-        if amt is None:  # a whole body (urllib3 reads one of a redirect it follows): a piece at a time
+        if amt is None and self.length is None:  # a whole body of unknown length: a piece at a time
             return b"".join(iter(lambda: self.read(_CHUNK), b""))
         self._counted(b"", exchange)  # what is announced may be too long already
         return self._counted(super().read(amt), exchange)
@@ -288,8 +288,10 @@ class RESTResponse:
 
 def _read_body(response: Answer, exchange: _Exchange) -> bytes:
     """The whole body, inflated if in gzip or deflate (any other coding is left as it came), at
-    most ``max_response_bytes`` of it, read a piece at a time."""
-    coding = response.headers.get("content-encoding", "")
+    most ``max_response_bytes`` of it."""
+    coding = response.headers.get("content-encoding")
+    if coding is None:  # one read, held to the cap by _Answer.read: a third of the work of stream()
+        return response.read()
     inflate = {part.strip().lower() for part in coding.split(",")} <= _DECODED
     body = bytearray()
     try:
