@@ -69,7 +69,7 @@ class RetryPolicy(Retry):
         self.max_retry_wait = max_retry_wait
 
     def new(self, **kw: Any) -> RetryPolicy:
-        return super().new(**{name: getattr(self, name) for name in self._OWN}, **kw)
+        return super().new(**{**{name: getattr(self, name) for name in self._OWN}, **kw})
 
     def get_backoff_time(self) -> float:
         """Wait before the next retry: ``backoff_base * 2**(n-1)``, capped, jittered (0 before any)."""

@@ -139,6 +139,13 @@ def test_asking_the_policy_leaves_it_unchanged() -> None:
     assert kept == (0.01, 0, 7)
 
 
+def test_a_copy_of_the_policy_may_change_its_own_settings() -> None:
+    policy = RetryPolicy(2, backoff_base=0.01, max_retry_wait=7)
+    changed = policy.new(backoff_base=1.0, total=4)
+    assert (changed.backoff_base, changed.max_retry_wait, changed.total) == (1.0, 7, 4)
+    assert policy.backoff_base == 0.01
+
+
 # -- how long it waits ------------------------------------------------------------------------------
 
 
