@@ -193,6 +193,8 @@ class _Answer(http.client.HTTPResponse):
 
     def _counted(self, data: bytes, exchange: _Exchange) -> bytes:
         """``data``, if it and what is announced to follow fit in ``max_response_bytes``."""
+        if exchange.cut:  # the watchdog shut the socket: an end of the body now is not the real one
+            raise socket.timeout("the body was cut off at the end of the call's time")
         self.body_read += len(data)
         if self.body_read + (self.length or 0) > exchange.max_bytes:
             self.close()

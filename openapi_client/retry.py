@@ -100,10 +100,11 @@ def make_retry(spec: Union[bool, int, Retry, None], *, like: Optional[Retry] = N
 
 def redirects_only(policy: Retry) -> Retry:
     """What urllib3 is handed for one attempt: ``policy``'s redirects, which spend its ``total``,
-    and no retry of anything else: those are the transport's to make."""
+    and no retry of anything else: those are the transport's to make. A redirect past them is
+    the attempt's answer (whatever ``raise_on_redirect`` says), so the call ends with it."""
     # A Retry made directly: policy.new() would cost a tenth of the client's work on a call.
     return Retry(total=policy.total, redirect=policy.redirect, connect=0, read=0, other=0, status=0,
-                 raise_on_redirect=policy.raise_on_redirect, respect_retry_after_header=False,
+                 raise_on_redirect=False, respect_retry_after_header=False,
                  remove_headers_on_redirect=policy.remove_headers_on_redirect, history=policy.history)
 
 
@@ -113,7 +114,7 @@ def next_try(policy: Retry, method: str, url: str, answer: Optional[BaseHTTPResp
     """After an attempt that followed ``redirects`` and gave ``answer`` or ``error``: the policy for
     the next attempt and the seconds to wait before it, or ``None`` if there is none (the answer is
     to be returned, the retries are spent, or the server asked for too long a wait)."""
-    if redirects:  # they spend ``total`` too; urllib3 keeps no history of them when it raises
+    if redirects > 0:  # they spend ``total`` too; urllib3 keeps no history of them when it raises
         counts = {name: getattr(policy, name) for name in ("total", "redirect")}
         policy = policy.new(**{name: left - redirects for name, left in counts.items() if type(left) is int})
     if answer is not None and not policy.is_retry(method, answer.status, "Retry-After" in answer.headers):

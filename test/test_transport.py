@@ -501,6 +501,14 @@ def test_a_refused_connection_is_retried_then_reported_with_its_cause(
     assert error.attempts == 3 and "(after 3 attempts)" in str(error)
 
 
+def test_a_host_urllib3_cannot_parse_fails_at_once_whatever_the_retry(make_api: MakeApi) -> None:
+    api = make_api("http://" + "\u00fc" * 70 + ".example", retries=Retry(3), deadline=10)
+    with pytest.raises(ApiConnectionError) as caught:  # each try fails before a request exists
+        api.get(SAMPLE_TASK_ID)
+    assert not isinstance(caught.value, ApiTimeoutError)
+    assert isinstance(caught.value.__cause__, urllib3.exceptions.LocationParseError)
+
+
 def test_a_redirect_to_a_host_that_refuses_spends_the_shared_total(
     make_api: MakeApi, mock_server: MockServer, refused_port: int
 ) -> None:

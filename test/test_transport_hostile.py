@@ -68,20 +68,28 @@ def always(answer: bytes) -> Callable[[Request], List[bytes]]:
 # -- answers that never end: the deadline -----------------------------------------------------
 
 
-@pytest.mark.parametrize("dripped", ["headers", "body"])
-def test_an_answer_dripped_a_byte_at_a_time_ends_at_the_deadline(make_api: MakeApi, dripped: str) -> None:
-    head, body = task_answer().split(b"\r\n\r\n", 1)
+@pytest.mark.parametrize("dripped", ["headers", "body", "body ended by closing"])
+@pytest.mark.parametrize("streamed", [False, True], ids=["decoded", "streamed"])
+def test_an_answer_dripped_a_byte_at_a_time_ends_at_the_deadline(
+    make_api: MakeApi, dripped: str, streamed: bool
+) -> None:
+    head = task_answer()[: -len(TASK_JSON)]
+    if dripped == "body ended by closing":  # no length: the body ends where the connection does
+        head = message("200 OK", "Content-Type: application/json", "Connection: close")
 
     def respond(request: Request) -> Iterable[bytes]:
         if dripped == "headers":
             return drip(task_answer(), 0.3)
-        return itertools.chain([head + b"\r\n\r\n"], drip(body, 0.3))
+        return itertools.chain([head], drip(TASK_JSON, 0.3))
 
     with HostileServer(respond) as server:
         api = make_api(server.url, deadline=2)
         started = time.monotonic()
-        with pytest.raises(openapi_client.ApiTimeoutError):
-            api.get(TASK_ID)
+        with pytest.raises(openapi_client.ApiTimeoutError):  # never a body cut short, as if whole
+            if streamed:
+                api.get_background_task_api_v1_background_task_task_id_get_without_preload_content(TASK_ID).read()
+            else:
+                api.get(TASK_ID)
         assert time.monotonic() - started < 2 + SLACK
 
 
@@ -412,6 +420,20 @@ def test_redirects_and_retries_share_one_bound_and_every_request_counts_as_an_at
     received = len(server.requests)
     assert received <= 3
     assert caught.value.attempts == received
+
+
+def test_a_redirect_past_the_budget_ends_the_call_with_that_answer_whatever_the_retry(
+    make_api: MakeApi,
+) -> None:
+    def respond(request: Request) -> Iterable[bytes]:
+        return [empty_answer("302 Found", f"Location: {request.line.split()[1]}")]
+
+    # urllib3 would raise "too many redirects", which a Retry with no total would retry forever.
+    policy = urllib3.Retry(total=None, redirect=2, raise_on_redirect=True)
+    with HostileServer(respond) as server, pytest.raises(openapi_client.ApiException) as caught:
+        make_api(server.url, retries=policy).get(TASK_ID)
+    assert caught.value.status == 302
+    assert caught.value.attempts == len(server.requests) == 3
 
 
 def test_a_call_failing_after_a_redirect_counts_the_redirect_as_an_attempt(make_api: MakeApi) -> None:
