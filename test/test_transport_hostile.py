@@ -60,6 +60,11 @@ def empty_answer(status: str, *header_lines: str) -> bytes:
     return message(status, *header_lines, "Content-Length: 0", "Connection: close")
 
 
+def redirect_to_itself(request: Request) -> bytes:
+    """A 302 pointing back at the path ``request`` asked for."""
+    return empty_answer("302 Found", f"Location: {request.line.split()[1]}")
+
+
 def always(answer: bytes) -> Callable[[Request], List[bytes]]:
     """A ``respond`` that sends ``answer`` to every request."""
     return lambda request: [answer]
@@ -412,7 +417,7 @@ def test_redirects_and_retries_share_one_bound_and_every_request_counts_as_an_at
 ) -> None:
     def respond(request: Request) -> Iterable[bytes]:
         if request.number % 2 == 0:
-            return [empty_answer("302 Found", f"Location: {request.line.split()[1]}")]
+            return [redirect_to_itself(request)]
         return [empty_answer("503 Service Unavailable")]
 
     with HostileServer(respond) as server, pytest.raises(openapi_client.ApiException) as caught:
@@ -426,7 +431,7 @@ def test_a_redirect_past_the_budget_ends_the_call_with_that_answer_whatever_the_
     make_api: MakeApi,
 ) -> None:
     def respond(request: Request) -> Iterable[bytes]:
-        return [empty_answer("302 Found", f"Location: {request.line.split()[1]}")]
+        return [redirect_to_itself(request)]
 
     # urllib3 would raise "too many redirects", which a Retry with no total would retry forever.
     policy = urllib3.Retry(total=None, redirect=2, raise_on_redirect=True)
@@ -439,7 +444,7 @@ def test_a_redirect_past_the_budget_ends_the_call_with_that_answer_whatever_the_
 def test_a_call_failing_after_a_redirect_counts_the_redirect_as_an_attempt(make_api: MakeApi) -> None:
     def respond(request: Request) -> Iterable[bytes]:
         if request.number == 0:
-            return [empty_answer("302 Found", f"Location: {request.line.split()[1]}")]
+            return [redirect_to_itself(request)]
         return [message("200 OK", "Content-Type: application/json", "Content-Length: 1000000")]
 
     with HostileServer(respond) as server, pytest.raises(openapi_client.ResponseTooLargeError) as caught:
@@ -451,7 +456,7 @@ def test_a_call_failing_after_a_redirect_counts_the_redirect_as_an_attempt(make_
 def test_redirects_before_a_cut_off_spend_the_shared_total_and_count_as_attempts(make_api: MakeApi) -> None:
     def respond(request: Request) -> Optional[Iterable[bytes]]:
         if request.number % 2 == 0:
-            return [empty_answer("302 Found", f"Location: {request.line.split()[1]}")]
+            return [redirect_to_itself(request)]
         return None  # the connection closed without an answer
 
     failures = (openapi_client.ApiException, openapi_client.ApiConnectionError)
